@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets up the machine and runs every test: the C++ suite (release, ASan+UBSan, TSan), the installed
+# CMake package consumers, and the Python package tests.
+# Usage: TOKENMAXX_VOCAB_DIR=../shared/vocab ./scripts/test.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+
+if [ -z "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d ../shared/vocab ]; then TOKENMAXX_VOCAB_DIR=../shared/vocab; fi
+: "${TOKENMAXX_VOCAB_DIR:?set TOKENMAXX_VOCAB_DIR to the folder holding the .tiktoken files}"
+TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"
+shared="$(dirname "$TOKENMAXX_VOCAB_DIR")"
+export TOKENMAXX_VOCAB_DIR
+export TOKENMAXX_CORPUS_DIR="${TOKENMAXX_CORPUS_DIR:-$shared/corpus}"
+export TOKENMAXX_EXPECTED_DIR="${TOKENMAXX_EXPECTED_DIR:-$shared/expected}"
+export TIKTOKEN_CACHE_DIR="${TIKTOKEN_CACHE_DIR:-$TOKENMAXX_VOCAB_DIR/tiktoken_cache}"
+jobs="$(nproc)"
+gen=(-G Ninja)
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "release build + full test suite"
+cmake -S . -B build/release "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DTOKENMAXX_BUILD_BENCH=ON >/dev/null
+cmake --build build/release -j "$jobs"
+ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+step "ASan+UBSan build"
+cmake -S . -B build/asan "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENMAXX_SANITIZE=address \
+  -DTOKENMAXX_BUILD_BENCH=OFF -DTOKENMAXX_INSTALL=OFF >/dev/null
+cmake --build build/asan -j "$jobs"
+ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE slow
+
+step "TSan build of the concurrency tests"
+cmake -S . -B build/tsan "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENMAXX_SANITIZE=thread \
+  -DTOKENMAXX_BUILD_BENCH=OFF -DTOKENMAXX_BUILD_CLI=OFF -DTOKENMAXX_INSTALL=OFF >/dev/null
+cmake --build build/tsan -j "$jobs"
+ctest --test-dir build/tsan --output-on-failure -L concurrency
+
+step "installed package: find_package and add_subdirectory consumers"
+rm -rf build/prefix build/consumer-fp build/consumer-as
+cmake --install build/release --prefix build/prefix >/dev/null
+cmake -S tests/install/find_package -B build/consumer-fp "${gen[@]}" -DCMAKE_PREFIX_PATH="$root/build/prefix" >/dev/null
+cmake --build build/consumer-fp
+./build/consumer-fp/consumer
+cmake -S tests/install/add_subdirectory -B build/consumer-as "${gen[@]}" -DTOKENMAXX_SOURCE_DIR="$root" >/dev/null
+cmake --build build/consumer-as
+./build/consumer-as/consumer
+
+if [ -f scripts/test_python.sh ]; then
+  step "Python package"
+  bash scripts/test_python.sh
+fi
+printf '\nall test stages passed\n'

@@ -5,7 +5,7 @@ set -euo pipefail
 
 debian_packages=(
   build-essential cmake ninja-build pkg-config git
-  libabsl-dev libxsimd-dev libssl-dev
+  libabsl-dev libxsimd-dev xtl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev unicode-data
   clang libclang-rt-14-dev

@@ -1,0 +1,244 @@
+// Behaviour of the public encoding API beyond corpus parity: special tokens, UTF-8 handling,
+// count_until, the model table and the registry.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_data.hpp"
+#include "tokenmaxx/encoding.hpp"
+
+namespace {
+
+using tokenmaxx::rank_t;
+using tokenmaxx::special_set;
+
+std::vector<rank_t> concat(std::initializer_list<std::vector<rank_t>> parts) {
+  std::vector<rank_t> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+TEST(encoding, empty_input_is_zero_tokens) {
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  EXPECT_TRUE(enc->encode_ordinary("").empty());
+  EXPECT_TRUE(enc->encode("").empty());
+  EXPECT_EQ(enc->count(""), 0u);
+  EXPECT_EQ(enc->count_until("", 0), 0u);
+  EXPECT_EQ(enc->decode(std::vector<rank_t>{}), "");
+}
+
+TEST(encoding, disallowed_special_throws_and_names_the_token) {
+  for (const char* name : {"r50k_base", "cl100k_base", "o200k_base"}) {
+    const auto enc = tokenmaxx::get_encoding(name);
+    try {
+      enc->encode("hello <|endoftext|> world");
+      FAIL() << name << ": expected disallowed_special_error";
+    } catch (const tokenmaxx::disallowed_special_error& e) {
+      EXPECT_EQ(e.token(), "<|endoftext|>");
+      EXPECT_NE(std::string(e.what()).find("<|endoftext|>"), std::string::npos);
+    }
+  }
+  // The leftmost disallowed special is the one reported.
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  try {
+    enc->encode("x <|fim_prefix|> y <|endoftext|>");
+    FAIL();
+  } catch (const tokenmaxx::disallowed_special_error& e) {
+    EXPECT_EQ(e.token(), "<|fim_prefix|>");
+  }
+}
+
+TEST(encoding, allowed_special_becomes_its_id_and_splits_the_text) {
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  const std::string text = "hello  <|endoftext|>  world<|endofprompt|>";
+  const auto ids = enc->encode(text, special_set::all());
+  // Text between specials is tokenized as its own segment (so `\s++$` applies before a special).
+  EXPECT_EQ(ids, concat({enc->encode_ordinary("hello  "), {100257}, enc->encode_ordinary("  world"), {100276}}));
+  EXPECT_NE(ids, enc->encode_ordinary(text));
+  EXPECT_EQ(enc->decode(ids), text);
+
+  // Allowing one special while the other stays disallowed still throws for the other.
+  EXPECT_THROW(enc->encode(text, special_set{"<|endoftext|>"}), tokenmaxx::disallowed_special_error);
+  // Allowing one and disallowing none: the other is plain text.
+  const auto partial = enc->encode(text, special_set{"<|endoftext|>"}, special_set::none());
+  EXPECT_EQ(partial, concat({enc->encode_ordinary("hello  "), {100257}, enc->encode_ordinary("  world<|endofprompt|>")}));
+  // Disallowing none: everything is plain text, as encode_ordinary.
+  EXPECT_EQ(enc->encode(text, special_set::none(), special_set::none()), enc->encode_ordinary(text));
+  // count never throws on special text.
+  EXPECT_EQ(enc->count(text), enc->encode_ordinary(text).size());
+}
+
+TEST(encoding, special_token_ids_and_vocab_sizes_match_tiktoken) {
+  struct row {
+    const char* name;
+    std::size_t n_vocab;
+    rank_t eot;
+  };
+  for (const row& r : {row{"gpt2", 50257, 50256}, row{"r50k_base", 50257, 50256}, row{"p50k_base", 50281, 50256},
+                       row{"p50k_edit", 50284, 50256}, row{"cl100k_base", 100277, 100257},
+                       row{"o200k_base", 200019, 199999}, row{"o200k_harmony", 201088, 199999}}) {
+    const auto enc = tokenmaxx::get_encoding(r.name);
+    EXPECT_EQ(enc->n_vocab(), r.n_vocab) << r.name;
+    ASSERT_TRUE(enc->eot_token()) << r.name;
+    EXPECT_EQ(*enc->eot_token(), r.eot) << r.name;
+  }
+  const auto harmony = tokenmaxx::get_encoding("o200k_harmony");
+  EXPECT_EQ(harmony->special_token_id("<|start|>"), 200006u);
+  EXPECT_EQ(harmony->special_token_id("<|call|>"), 200012u);
+  EXPECT_EQ(harmony->special_token_id("<|reserved_201087|>"), 201087u);
+  EXPECT_EQ(harmony->encode("<|start|>assistant<|message|>", special_set::all()).front(), 200006u);
+  const auto edit = tokenmaxx::get_encoding("p50k_edit");
+  EXPECT_EQ(edit->encode("<|fim_middle|>", special_set::all()), std::vector<rank_t>{50282});
+}
+
+TEST(encoding, decode_rejects_unknown_ids) {
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  EXPECT_THROW(enc->decode(std::vector<rank_t>{100256}), tokenmaxx::invalid_token_error);  // the gap
+  EXPECT_THROW(enc->decode(std::vector<rank_t>{5000000}), tokenmaxx::invalid_token_error);
+  EXPECT_EQ(enc->decode(std::vector<rank_t>{100257}), "<|endoftext|>");
+}
+
+TEST(encoding, invalid_utf8_is_an_error_with_the_byte_offset) {
+  const auto enc = tokenmaxx::get_encoding("o200k_base");
+  struct row {
+    std::string bytes;
+    std::size_t offset;
+  };
+  for (const row& r : {row{"ab\xff", 2}, row{"\xe2\x82", 0}, row{"ok \xed\xa0\x80", 3}, row{"\xc0\xaf", 0},
+                       row{"\xf4\x90\x80\x80", 0}, row{"caf\xc3\xa9\x80", 5}, row{std::string("a\0\xfe", 3), 2}}) {
+    try {
+      enc->encode_ordinary(r.bytes);
+      FAIL() << "no error for " << r.bytes;
+    } catch (const tokenmaxx::invalid_utf8_error& e) {
+      EXPECT_EQ(e.offset(), r.offset);
+      EXPECT_NE(std::string(e.what()).find(std::to_string(r.offset)), std::string::npos);
+    }
+    EXPECT_THROW(enc->count(r.bytes), tokenmaxx::invalid_utf8_error);
+    EXPECT_THROW(enc->encode(r.bytes), tokenmaxx::invalid_utf8_error);
+  }
+}
+
+TEST(encoding, lossy_mode_replaces_like_python_errors_replace) {
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  const std::string fffd = "\xEF\xBF\xBD";
+  // Expected strings are what Python's bytes.decode("utf-8", "replace") returns for these inputs.
+  struct row {
+    std::string bytes, replaced;
+  };
+  for (const row& r : {row{"a\xff" "b", "a" + fffd + "b"}, row{"\xe2\x82x", fffd + "x"},
+                       row{"\xed\xa0\x80", fffd + fffd + fffd}, row{"\xf0\x9f\x98", fffd},
+                       row{"\xc0\xaf", fffd + fffd}, row{"\xf4\x90\x80\x80", fffd + fffd + fffd + fffd},
+                       row{"ok\xe2", "ok" + fffd}}) {
+    const auto lossy = enc->encode_ordinary(r.bytes, tokenmaxx::utf8_policy::replace);
+    EXPECT_EQ(lossy, enc->encode_ordinary(r.replaced));
+    EXPECT_EQ(enc->decode(lossy), r.replaced);
+    EXPECT_EQ(enc->count(r.bytes, tokenmaxx::utf8_policy::replace), lossy.size());
+  }
+}
+
+TEST(encoding, count_until_agrees_with_count) {
+  TOKENMAXX_REQUIRE_SHARED_DATA();
+  const auto enc = tokenmaxx::get_encoding("o200k_base");
+  const auto docs = tokenmaxx_test::load_corpus("chat.jsonl");
+  for (std::size_t d = 0; d < docs.size(); d += 7) {
+    const std::size_t n = enc->count(docs[d].text);
+    for (std::size_t limit : {std::size_t{0}, std::size_t{1}, n / 2, n - std::min<std::size_t>(n, 1), n, n + 1, n * 2}) {
+      EXPECT_EQ(enc->count_until(docs[d].text, limit), std::min(n, limit + 1)) << docs[d].id << " limit " << limit;
+    }
+  }
+}
+
+TEST(encoding, long_piece_merge_matches_short_piece_merge) {
+  // Pieces longer than the small-piece threshold use the heap merge; splitting a long run into
+  // chunks that are individually whole pieces is not equivalent, so compare with a reference
+  // quadratic merge built from the public vocabulary.
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  const auto& vocab = enc->vocab();
+  auto reference = [&](const std::string& piece) {
+    std::vector<std::string> parts;
+    for (char c : piece) parts.emplace_back(1, c);
+    while (parts.size() > 1) {
+      rank_t best = tokenmaxx::kNoRank;
+      std::size_t at = 0;
+      for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        const rank_t r = vocab.find(parts[i] + parts[i + 1]);
+        if (r < best) best = r, at = i;
+      }
+      if (best == tokenmaxx::kNoRank) break;
+      parts[at] += parts[at + 1];
+      parts.erase(parts.begin() + long(at) + 1);
+    }
+    std::vector<rank_t> ids;
+    for (const auto& p : parts) ids.push_back(vocab.find(p));
+    return ids;
+  };
+  std::string b64 = "QmFzZTY0IGJsb2IgdGhhdCBpcyBsb25nZXIgdGhhbiBvbmUgaHVuZHJlZCBieXRlcyB3aXRob3V0IGFueSBzcGFjZXM";
+  for (std::string piece : {b64 + b64 + b64, std::string(300, 'a'), std::string(257, '-'), std::string(1000, 'x')}) {
+    if (vocab.find(piece) != tokenmaxx::kNoRank) continue;
+    std::vector<rank_t> got;
+    tokenmaxx::detail::bpe_encode_piece(vocab.table(), reinterpret_cast<const std::uint8_t*>(piece.data()),
+                                        piece.size(), [&](rank_t r) { got.push_back(r); });
+    EXPECT_EQ(got, reference(piece)) << piece.substr(0, 20) << "... (" << piece.size() << " bytes)";
+  }
+}
+
+TEST(models, encoding_for_model_follows_tiktokens_table) {
+  struct row {
+    const char* model;
+    const char* encoding;
+  };
+  for (const row& r : {row{"gpt-5", "o200k_base"}, row{"gpt-5-mini", "o200k_base"}, row{"gpt-4.1", "o200k_base"},
+                       row{"gpt-4.1-nano-2025-04-14", "o200k_base"}, row{"gpt-4o", "o200k_base"},
+                       row{"gpt-4o-2024-05-13", "o200k_base"}, row{"o1", "o200k_base"}, row{"o3-mini", "o200k_base"},
+                       row{"o4-mini", "o200k_base"}, row{"gpt-4", "cl100k_base"}, row{"gpt-4-0314", "cl100k_base"},
+                       row{"gpt-3.5-turbo", "cl100k_base"}, row{"gpt-35-turbo-16k", "cl100k_base"},
+                       row{"text-embedding-3-large", "cl100k_base"}, row{"gpt-oss-120b", "o200k_harmony"},
+                       row{"davinci", "r50k_base"}, row{"text-davinci-003", "p50k_base"},
+                       row{"code-davinci-edit-001", "p50k_edit"}, row{"ft:gpt-4o-mini:org::id", "o200k_base"},
+                       row{"gpt2", "gpt2"}}) {
+    EXPECT_EQ(tokenmaxx::encoding_name_for_model(r.model), r.encoding) << r.model;
+  }
+  try {
+    tokenmaxx::encoding_name_for_model("llama-3");
+    FAIL();
+  } catch (const tokenmaxx::unknown_name_error& e) {
+    EXPECT_NE(std::string(e.what()).find("gpt-4o"), std::string::npos);
+  }
+  EXPECT_EQ(tokenmaxx::encoding_for_model("gpt-4o-mini")->name(), "o200k_base");
+}
+
+TEST(registry, unknown_encoding_lists_valid_ones_and_instances_are_shared) {
+  try {
+    tokenmaxx::get_encoding("cl100k");
+    FAIL();
+  } catch (const tokenmaxx::unknown_name_error& e) {
+    for (auto n : tokenmaxx::list_encoding_names()) EXPECT_NE(std::string(e.what()).find(std::string(n)), std::string::npos);
+  }
+  EXPECT_EQ(tokenmaxx::get_encoding("o200k_base").get(), tokenmaxx::get_encoding("o200k_base").get());
+  EXPECT_EQ(&tokenmaxx::get_encoding("o200k_base")->vocab(), &tokenmaxx::get_encoding("o200k_harmony")->vocab());
+}
+
+TEST(concurrency, shared_encoding_gives_identical_results_on_many_threads) {
+  TOKENMAXX_REQUIRE_SHARED_DATA();
+  const auto docs = tokenmaxx_test::load_corpus("udhr.jsonl");
+  const auto enc = tokenmaxx::get_encoding("o200k_base");
+  std::vector<std::vector<rank_t>> expected;
+  for (std::size_t d = 0; d < docs.size(); d += 11) expected.push_back(enc->encode_ordinary(docs[d].text));
+  std::vector<std::thread> threads;
+  std::vector<int> failures(8, 0);
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      std::size_t k = 0;
+      for (std::size_t d = 0; d < docs.size(); d += 11, ++k) {
+        if (enc->encode_ordinary(docs[d].text) != expected[k]) ++failures[t];
+        if (enc->count(docs[d].text) != expected[k].size()) ++failures[t];
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (int f : failures) EXPECT_EQ(f, 0);
+}
+
+}  // namespace

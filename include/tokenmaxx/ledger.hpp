@@ -1,0 +1,204 @@
+// tokenmaxx/ledger.hpp: a lock-free per-tenant usage ledger.
+//
+// A `ledger` counts LLM usage per (tenant, model): tokens by type, requests and errors, with cost
+// derived exactly from a price table. Keys are interned once into a fixed-capacity lock-free table;
+// `resolve()` returns a `key_handle`, stable for the ledger's lifetime, so the hot path is a handle plus
+// a few atomic adds. There is no person dimension: tenants are customers, teams or apps.
+//
+// Guarantees:
+//   * Exact: every counter is 64-bit and changed only by atomic read-modify-write; no increment is lost
+//     under any number of threads. (A single counter wraps only after 2^64 increments; merge and cost
+//     arithmetic saturate and flag instead, see usage_snapshot.hpp / pricing.hpp.)
+//   * Lock-free: record()/add() on a handle never block and allocate nothing, except the one time a key
+//     first becomes contended: a key starts as one 128-byte cell; when a compare-exchange on it fails
+//     (another thread wrote it in between) it grows, once, to ledger_stripe_count() padded cells (a power
+//     of two >= the CPU count, <= 64) and each thread adds to its own stripe (LongAdder). resolve() and
+//     record-by-key are lock-free too: lookups are wait-free probes; a new key costs one allocation and
+//     one CAS on a slot. Cold keys stay one cell.
+//   * Full table: with `full_policy::error` (default) resolving a new key past `capacity` returns
+//     ResourceExhausted; with `full_policy::overflow_bucket` it returns the handle of the reserved key
+//     ("__overflow__", "__overflow__") so the usage is kept (unpriced) under an explicit overflow row and
+//     `overflowed_resolves()` counts the redirections. Nothing is silently dropped.
+//   * Errors use absl::Status / absl::StatusOr throughout; the hot path (record/add on a handle) cannot
+//     fail.
+//   * snapshot(): a cumulative snapshot. Each field of each key is a value that field actually held
+//     during the call, exact when writers are quiescent; it is not a point-in-time cut across keys or
+//     fields (a record() racing with it may be partly included, its remaining fields appear next time).
+//   * snapshot_and_reset(): the delta since the previous reset. Every cell is swapped with zero by an
+//     atomic exchange, so each increment is returned by exactly one snapshot_and_reset() (or stays in
+//     the ledger): the sum of all deltas plus what remains equals everything recorded, exactly. Same
+//     (non-)cut semantics as snapshot(). Do not mix it with cumulative consumers (delta_tracker,
+//     window_rollup): they detect the counters going backwards and report FailedPrecondition.
+//   * Cost is computed at snapshot time from token counts and the ledger's immutable price table, so it
+//     is exact (no per-call rounding) and never zero for an unknown model: such tokens are unpriced.
+//
+// Thread safety: all member functions may be called concurrently from any number of threads.
+//
+// Example:
+//   auto prices = std::make_shared<const tokenmaxx::price_table>(*tokenmaxx::price_table::load_litellm_file("prices.json"));
+//   tokenmaxx::ledger ledger({.capacity = 100'000, .prices = prices});
+//   absl::StatusOr<tokenmaxx::key_handle> h = ledger.resolve("acme", "gpt-4o");   // once, off the hot path
+//   ledger.record(*h, {.input = 1200, .output = 300, .requests = 1});             // hot path, lock-free
+//   tokenmaxx::usage_snapshot delta = ledger.snapshot_and_reset(now_ns);
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tokenmaxx/detail/ledger_cells.hpp"
+#include "tokenmaxx/detail/ledger_table.hpp"
+#include "tokenmaxx/detail/ledger_util.hpp"
+#include "tokenmaxx/pricing.hpp"
+#include "tokenmaxx/usage.hpp"
+#include "tokenmaxx/usage_snapshot.hpp"
+
+namespace tokenmaxx {
+
+enum class full_policy : std::uint8_t { error, overflow_bucket };
+
+inline constexpr std::string_view overflow_key = "__overflow__";
+
+struct ledger_options {
+  std::size_t capacity = 4096;             // maximum number of distinct (tenant, model) keys
+  full_policy when_full = full_policy::error;
+  std::shared_ptr<const price_table> prices;  // null: every token is unpriced
+};
+
+namespace detail {
+struct ledger_key_state {
+  explicit ledger_key_state(const model_price* p) : price(p) {}
+  striped_counters counters;
+  const model_price* price;
+};
+using ledger_entry = interned_entry<ledger_key_state>;
+
+inline ledger_values to_values(const usage& u) noexcept {
+  return {u.input, u.cached_input, u.cache_creation, u.output, u.reasoning, u.requests, u.errors};
+}
+}  // namespace detail
+
+// A resolved (tenant, model). Trivially copyable; valid for the lifetime of the ledger that made it.
+class key_handle {
+ public:
+  key_handle() = default;
+  bool valid() const noexcept { return e_ != nullptr; }
+  std::string_view tenant() const noexcept { return e_ ? e_->first : std::string_view(); }
+  std::string_view model() const noexcept { return e_ ? e_->second : std::string_view(); }
+  bool priced() const noexcept { return e_ && e_->payload.price != nullptr; }
+  friend bool operator==(key_handle, key_handle) = default;
+
+ private:
+  friend class ledger;
+  explicit key_handle(detail::ledger_entry* e) : e_(e) {}
+  detail::ledger_entry* e_ = nullptr;
+};
+
+class ledger {
+ public:
+  explicit ledger(ledger_options options = {})
+      : options_(std::move(options)),
+        table_(options_.capacity),
+        overflow_(std::make_unique<detail::ledger_entry>(detail::ledger_key_hash(overflow_key, overflow_key), overflow_key,
+                                                          overflow_key, nullptr)) {}
+  ledger(const ledger&) = delete;
+  ledger& operator=(const ledger&) = delete;
+
+  // Interns (tenant, model). Errors: InvalidArgument for an empty, over-long (> 256 bytes), non-UTF-8 or
+  // control-character key, or the reserved tenant "__overflow__"; ResourceExhausted when the table is
+  // full and the policy is full_policy::error.
+  absl::StatusOr<key_handle> resolve(std::string_view tenant, std::string_view model) {
+    if (detail::ledger_entry* e = table_.find(tenant, model)) return key_handle(e);
+    if (auto s = detail::ledger_check_key("tenant", tenant, false); !s.ok()) return s;
+    if (auto s = detail::ledger_check_key("model", model, false); !s.ok()) return s;
+    if (tenant == overflow_key) return absl::InvalidArgumentError("tenant \"__overflow__\" is reserved");
+    const model_price* price = options_.prices ? options_.prices->find(model) : nullptr;
+    auto e = table_.find_or_insert(tenant, model, price);
+    if (e.ok()) return key_handle(*e);
+    if (options_.when_full == full_policy::overflow_bucket && absl::IsResourceExhausted(e.status())) {
+      overflowed_.fetch_add(1, std::memory_order_relaxed);
+      return key_handle(overflow_.get());
+    }
+    return e.status();
+  }
+
+  // Hot path. Lock-free, no allocation except the first time the key becomes contended.
+  void record(key_handle h, const usage& u) noexcept {
+    if (!h.valid()) [[unlikely]] return;  // default-constructed handle: documented no-op
+    h.e_->payload.counters.add(detail::to_values(u));
+  }
+  void add(key_handle h, token_type t, std::uint64_t tokens) noexcept {
+    if (!h.valid()) [[unlikely]] return;
+    h.e_->payload.counters.add_one(static_cast<std::size_t>(t), tokens);
+  }
+
+  // resolve() + record(). Lock-free; allocates only when the key is new.
+  absl::Status record(std::string_view tenant, std::string_view model, const usage& u) {
+    auto h = resolve(tenant, model);
+    if (!h.ok()) return h.status();
+    record(*h, u);
+    return absl::OkStatus();
+  }
+
+  // Cumulative totals (see the header comment for the exact guarantee). `now` is stamped as end_time.
+  usage_snapshot snapshot(std::int64_t now = 0) const {
+    usage_snapshot s;
+    s.kind = snapshot_kind::cumulative;
+    s.end_time = now;
+    s.rows.reserve(table_.size() + 1);
+    auto emit = [&](const detail::ledger_entry& e, const detail::ledger_values& v) { s.rows.push_back(make_row(e, v)); };
+    table_.for_each([&](const detail::ledger_entry& e) { emit(e, e.payload.counters.sum()); });
+    if (auto v = overflow_->payload.counters.sum(); v != detail::ledger_values{}) emit(*overflow_, v);
+    s.canonicalize();
+    return s;
+  }
+
+  // Delta since the previous snapshot_and_reset() (or construction); start_time is the previous call's
+  // `now`. Nothing lost, nothing double counted (see the header comment).
+  usage_snapshot snapshot_and_reset(std::int64_t now = 0) {
+    usage_snapshot s;
+    s.kind = snapshot_kind::delta;
+    s.start_time = last_reset_.exchange(now, std::memory_order_relaxed);
+    s.end_time = now;
+    s.rows.reserve(table_.size() + 1);
+    auto emit = [&](const detail::ledger_entry& e, const detail::ledger_values& v) {
+      if (v != detail::ledger_values{}) s.rows.push_back(make_row(e, v));
+    };
+    table_.for_each([&](detail::ledger_entry& e) { emit(e, e.payload.counters.exchange_sum()); });
+    emit(*overflow_, overflow_->payload.counters.exchange_sum());
+    s.canonicalize();
+    return s;
+  }
+
+  std::size_t size() const noexcept { return table_.size(); }
+  std::size_t capacity() const noexcept { return table_.capacity(); }
+  // How many resolve() calls were redirected to the overflow key.
+  std::uint64_t overflowed_resolves() const noexcept { return overflowed_.load(std::memory_order_relaxed); }
+  const std::shared_ptr<const price_table>& prices() const noexcept { return options_.prices; }
+
+ private:
+  static usage_row make_row(const detail::ledger_entry& e, const detail::ledger_values& v) {
+    usage_row r;
+    r.tenant = e.first;
+    r.model = e.second;
+    if (e.payload.price) r.provider = e.payload.price->provider;
+    for (std::size_t i = 0; i < token_type_count; ++i) r.tokens[i] = v[i];
+    r.requests = v[detail::ledger_field_requests];
+    r.errors = v[detail::ledger_field_errors];
+    r.cost = compute_cost(e.payload.price, r.tokens);
+    return r;
+  }
+
+  ledger_options options_;
+  detail::intern_table<detail::ledger_key_state> table_;
+  std::unique_ptr<detail::ledger_entry> overflow_;
+  std::atomic<std::uint64_t> overflowed_{0};
+  std::atomic<std::int64_t> last_reset_{0};
+};
+
+}  // namespace tokenmaxx

@@ -21,7 +21,8 @@ gen=(-G Ninja)
 step() { printf '\n==== %s\n' "$*"; }
 
 step "release build + full test suite"
-cmake -S . -B build/release "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DTOKENMAXX_BUILD_BENCH=ON >/dev/null
+cmake -S . -B build/release "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DTOKENMAXX_BUILD_BENCH=ON \
+  -DTOKENMAXX_EMBED_VOCAB=ON -DTOKENMAXX_VOCAB_DIR="$TOKENMAXX_VOCAB_DIR" >/dev/null
 cmake --build build/release -j "$jobs"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 

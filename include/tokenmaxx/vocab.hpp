@@ -8,7 +8,8 @@
 //  - A known file (r50k_base, p50k_base, cl100k_base, o200k_base) is accepted only when its
 //    SHA-256 equals the hash tiktoken pins; a mismatch is a `vocab_error` that names the file, the
 //    expected and the actual hash. Malformed lines are errors that name the line.
-//  - Files are found in $TOKENMAXX_VOCAB_DIR, then in the per-user cache directory
+//  - Files are found in $TOKENMAXX_VOCAB_DIR, then in the vocabularies embedded at build time
+//    (when the program links tokenmaxx::embedded_vocab), then in the per-user cache directory
 //    ($TOKENMAXX_CACHE_DIR, else $XDG_CACHE_HOME/tokenmaxx, else ~/.cache/tokenmaxx). The library
 //    never touches the network; `scripts/fetch_vocab.py` fills the cache once for users who have one.
 //  - A loaded `vocabulary` is immutable and safe to share between threads.
@@ -31,6 +32,13 @@
 #include "tokenmaxx/detail/rank_table.hpp"
 #include "tokenmaxx/detail/sha256.hpp"
 #include "tokenmaxx/errors.hpp"
+
+#ifdef TOKENMAXX_EMBEDDED_VOCAB
+namespace tokenmaxx::detail {
+// Defined by the optional compiled target tokenmaxx::embedded_vocab; empty when not embedded.
+std::string_view embedded_vocab_file(std::string_view file_name) noexcept;
+}  // namespace tokenmaxx::detail
+#endif
 
 namespace tokenmaxx {
 
@@ -179,8 +187,19 @@ class vocabulary {
     const known_vocab_file* known = find_known_vocab_file(file_name);
     if (!known) throw unknown_name_error("unknown rank file " + std::string(file_name));
     std::string tried;
-    for (const auto& dir : vocab_search_dirs()) {
-      const auto path = dir / std::string(file_name);
+    const auto dirs = vocab_search_dirs();
+    for (std::size_t k = 0; k < dirs.size(); ++k) {
+      const bool is_cache = k + 1 == dirs.size();
+#ifdef TOKENMAXX_EMBEDDED_VOCAB
+      if (is_cache) {
+        if (auto data = detail::embedded_vocab_file(file_name); !data.empty()) {
+          verify_sha256(data, known->sha256, "embedded " + std::string(file_name));
+          return parse(data, "embedded " + std::string(file_name));
+        }
+      }
+#endif
+      (void)is_cache;
+      const auto path = dirs[k] / std::string(file_name);
       std::error_code ec;
       if (std::filesystem::is_regular_file(path, ec)) return load_file(path, known->sha256);
       tried += (tried.empty() ? "" : ", ") + path.string();

@@ -67,7 +67,7 @@ inline constexpr std::string_view overflow_key = "__overflow__";
 struct ledger_options {
   std::size_t capacity = 4096;             // maximum number of distinct (tenant, model) keys
   full_policy when_full = full_policy::error;
-  std::shared_ptr<const price_table> prices;  // null: every token is unpriced
+  std::shared_ptr<const price_table> prices = nullptr;  // null: every token is unpriced
 };
 
 namespace detail {

@@ -51,11 +51,11 @@ enum class snapshot_kind : std::uint8_t { cumulative = 1, delta = 2 };
 struct usage_row {
   std::string tenant;
   std::string model;
-  std::string provider;  // from the price table; may be empty
+  std::string provider = {};  // from the price table; may be empty
   std::array<std::uint64_t, token_type_count> tokens{};
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;
-  cost_amount cost;  // cost.unpriced_tokens > 0 means the cost covers only part of the tokens
+  cost_amount cost = {};  // cost.unpriced_tokens > 0 means the cost covers only part of the tokens
   bool overflow = false;  // a counter saturated while merging
 
   std::uint64_t tokens_of(token_type t) const noexcept { return tokens[static_cast<std::size_t>(t)]; }

@@ -47,7 +47,7 @@ void bpe_merge_small(const rank_table& t, const std::uint8_t* p, std::size_t n, 
   rank_t rank[kSmallPiece + 1];
   std::size_t m = n;  // number of parts
   for (std::size_t k = 0; k <= n; ++k) start[k] = static_cast<std::uint32_t>(k);
-  for (std::size_t k = 0; k + 1 < n; ++k) rank[k] = t.find(p + k, 2);
+  for (std::size_t k = 0; k + 1 < n; ++k) rank[k] = t.find_pair(p + k);
   rank[n - 1] = kNoRank;
   auto pair_rank = [&](std::size_t k) -> rank_t {  // parts k and k+1 joined, after a merge
     if (k + 2 > m) return kNoRank;
@@ -97,7 +97,7 @@ void bpe_merge_large(const rank_table& t, const std::uint8_t* p, std::size_t n, 
     std::push_heap(s.heap.begin(), s.heap.end(), std::greater<>{});
   };
   for (std::uint32_t i = 0; i + 1 < n32; ++i) {
-    const rank_t r = t.find(p + i, 2);
+    const rank_t r = t.find_pair(p + i);
     if (r != kNoRank) s.heap.push_back({r, i, i + 2});
   }
   std::make_heap(s.heap.begin(), s.heap.end(), std::greater<>{});

@@ -38,6 +38,19 @@ cmake -S . -B build/tsan "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENMA
 cmake --build build/tsan -j "$jobs"
 ctest --test-dir build/tsan --output-on-failure -L concurrency
 
+step "libFuzzer targets (clang, ASan+UBSan), ${TOKENMAXX_FUZZ_SECONDS:-45} s each from the seed corpus"
+CXX=clang++ cmake -S . -B build/fuzz "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENMAXX_BUILD_FUZZ=ON \
+  -DTOKENMAXX_BUILD_TESTS=OFF -DTOKENMAXX_BUILD_BENCH=OFF -DTOKENMAXX_BUILD_CLI=OFF -DTOKENMAXX_INSTALL=OFF >/dev/null
+cmake --build build/fuzz -j "$jobs"
+for f in build/fuzz/fuzz/*_fuzz; do
+  name="$(basename "$f" _fuzz)"
+  work="build/fuzz/corpus-$name"
+  mkdir -p "$work"
+  "$f" -max_total_time="${TOKENMAXX_FUZZ_SECONDS:-45}" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix=build/fuzz/ "$work" "fuzz/corpus/$name" 2>&1 | grep -E "^(Done|stat::number_of_executed_units)" || true
+  test "${PIPESTATUS[0]}" -eq 0
+done
+
 step "installed package: find_package and add_subdirectory consumers"
 rm -rf build/prefix build/consumer-fp build/consumer-as
 cmake --install build/release --prefix build/prefix >/dev/null

@@ -126,6 +126,9 @@ inline bool base64_decode(std::string_view in, std::string& out) {
 
 class vocabulary {
  public:
+  // The largest rank a rank file may use (the official files stop near 200,000).
+  static constexpr rank_t kMaxRank = (1u << 24) - 1;
+
   vocabulary() = default;
 
   // Parses rank-file contents. `source` names the file in error messages.
@@ -137,7 +140,6 @@ class vocabulary {
     auto fail = [&](const std::string& why) {
       throw vocab_error("rank file " + std::string(source) + " line " + std::to_string(line_no) + ": " + why);
     };
-    std::vector<bool> seen_rank;
     while (pos < contents.size()) {
       std::size_t eol = contents.find('\n', pos);
       if (eol == std::string_view::npos) eol = contents.size();
@@ -157,14 +159,13 @@ class vocabulary {
         if (c < '0' || c > '9') fail("invalid rank");
         rank = rank * 10 + std::uint64_t(c - '0');
       }
-      if (rank >= kNoRank) fail("rank out of range");
-      if (rank >= seen_rank.size()) seen_rank.resize(rank + 1, false);
-      if (seen_rank[rank]) fail("duplicate rank " + std::to_string(rank));
-      seen_rank[rank] = true;
+      // Ranks index flat arrays, so a corrupt file must not be able to demand gigabytes.
+      if (rank > kMaxRank) fail("rank " + std::to_string(rank) + " out of range (at most " + std::to_string(kMaxRank) + ")");
       v.table_.add(token, static_cast<rank_t>(rank));
     }
     if (line_no == 0) throw vocab_error("rank file " + std::string(source) + " is empty");
-    v.table_.finalize();
+    if (const rank_t dup = v.table_.finalize(); dup != kNoRank)
+      throw vocab_error("rank file " + std::string(source) + ": duplicate rank " + std::to_string(dup));
     if (v.table_.size() != v.count_distinct_tokens())
       throw vocab_error("rank file " + std::string(source) + " maps the same token bytes to two ranks");
     return v;

@@ -40,6 +40,9 @@ TEST(vocab, malformed_lines_are_errors_that_name_the_line) {
   EXPECT_NE(message_of([] { tokenmaxx::vocabulary::parse("YQ== 0\nYQ== 1\n", "f"); }).find("same token"), std::string::npos);
   EXPECT_NE(message_of([] { tokenmaxx::vocabulary::parse("YQ= 0\n", "f"); }).find("line 1"), std::string::npos);
   EXPECT_NE(message_of([] { tokenmaxx::vocabulary::parse("", "f"); }).find("empty"), std::string::npos);
+  // Found by fuzz/vocab_fuzz: a huge rank must be refused, not allocated for.
+  EXPECT_NE(message_of([] { tokenmaxx::vocabulary::parse("YQ7= 0888389888\n", "f"); }).find("out of range"), std::string::npos);
+  EXPECT_NE(message_of([] { tokenmaxx::vocabulary::parse("YQ== 99999999999\n", "f"); }).find("line 1"), std::string::npos);
 }
 
 TEST(vocab, official_files_load_and_match_their_pinned_hashes) {

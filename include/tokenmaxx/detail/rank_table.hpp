@@ -75,8 +75,9 @@ class rank_table {
     bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
   }
 
-  // Builds the rank-indexed offsets and the hash index once all tokens are added.
-  void finalize() {
+  // Builds the rank-indexed offsets and the hash index once all tokens are added. Returns a rank
+  // that was added twice, or kNoRank when all ranks are distinct.
+  rank_t finalize() {
     max_rank_ = 0;
     max_token_len_ = 0;
     for (const auto& e : entries_) {
@@ -84,7 +85,10 @@ class rank_table {
       max_token_len_ = std::max<std::size_t>(max_token_len_, e.len);
     }
     by_rank_.assign(entries_.empty() ? 0 : std::size_t(max_rank_) + 1, span_entry{0, 0});
-    for (const auto& e : entries_) by_rank_[e.rank] = span_entry{e.offset, e.len};
+    for (const auto& e : entries_) {
+      if (by_rank_[e.rank].len != 0) return e.rank;
+      by_rank_[e.rank] = span_entry{e.offset, e.len};
+    }
     slots_.assign(std::bit_ceil(std::max<std::size_t>(16, entries_.size() * 5 / 2)), slot{0, kNoRank, 0});
     mask_ = slots_.size() - 1;
     for (const auto& e : entries_) {
@@ -104,6 +108,7 @@ class rank_table {
     count_ = entries_.size();
     entries_.clear();
     entries_.shrink_to_fit();
+    return kNoRank;
   }
 
   rank_t find(const std::uint8_t* p, std::size_t n) const {

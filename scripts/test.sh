@@ -46,9 +46,13 @@ for f in build/fuzz/fuzz/*_fuzz; do
   name="$(basename "$f" _fuzz)"
   work="build/fuzz/corpus-$name"
   mkdir -p "$work"
-  "$f" -max_total_time="${TOKENMAXX_FUZZ_SECONDS:-45}" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix=build/fuzz/ "$work" "fuzz/corpus/$name" 2>&1 | grep -E "^(Done|stat::number_of_executed_units)" || true
-  test "${PIPESTATUS[0]}" -eq 0
+  if ! "$f" -max_total_time="${TOKENMAXX_FUZZ_SECONDS:-45}" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix=build/fuzz/ "$work" "fuzz/corpus/$name" >"$work.log" 2>&1; then
+    tail -40 "$work.log"
+    echo "fuzzer $name found a failure (reproducer in build/fuzz/)"
+    exit 1
+  fi
+  grep -E "^(Done|stat::number_of_executed_units)" "$work.log"
 done
 
 step "installed package: find_package and add_subdirectory consumers"

@@ -9,26 +9,31 @@
 //   * Exact: every counter is 64-bit and changed only by atomic read-modify-write; no increment is lost
 //     under any number of threads. (A single counter wraps only after 2^64 increments; merge and cost
 //     arithmetic saturate and flag instead, see usage_snapshot.hpp / pricing.hpp.)
-//   * Lock-free: record()/add() on a handle never block and allocate nothing, except the one time a key
-//     first becomes contended: a key starts as one 128-byte cell; when a compare-exchange on it fails
-//     (another thread wrote it in between) it grows, once, to ledger_stripe_count() padded cells (a power
-//     of two >= the CPU count, <= 64) and each thread adds to its own stripe (LongAdder). resolve() and
-//     record-by-key are lock-free too: lookups are wait-free probes; a new key costs one allocation and
-//     one CAS on a slot. Cold keys stay one cell.
+//   * Lock-free and, on the hot path, free of locked instructions: record()/add() on a handle never
+//     block and allocate nothing, except the one time a key first becomes contended. Each writer thread
+//     holds a slot (ledger_slot_count(): a power of two >= 2 x CPUs, 8..64; returned at thread exit).
+//     A key starts as one 64-byte line of counters owned by the first thread that writes it, which adds with a
+//     relaxed load + store (single writer, no `lock` prefix). When a second thread writes the key it
+//     grows, once, to one padded cell per slot (LongAdder-style; cold keys stay one cell) and every
+//     thread adds to its own cell. Threads beyond the slot count use one shared cell with fetch_add
+//     (still exact). resolve() and record-by-key are lock-free too: lookups are wait-free probes; a
+//     new key costs one allocation and one CAS on a slot.
 //   * Full table: with `full_policy::error` (default) resolving a new key past `capacity` returns
 //     ResourceExhausted; with `full_policy::overflow_bucket` it returns the handle of the reserved key
 //     ("__overflow__", "__overflow__") so the usage is kept (unpriced) under an explicit overflow row and
 //     `overflowed_resolves()` counts the redirections. Nothing is silently dropped.
 //   * Errors use absl::Status / absl::StatusOr throughout; the hot path (record/add on a handle) cannot
 //     fail.
-//   * snapshot(): a cumulative snapshot. Each field of each key is a value that field actually held
-//     during the call, exact when writers are quiescent; it is not a point-in-time cut across keys or
-//     fields (a record() racing with it may be partly included, its remaining fields appear next time).
-//   * snapshot_and_reset(): the delta since the previous reset. Every cell is swapped with zero by an
-//     atomic exchange, so each increment is returned by exactly one snapshot_and_reset() (or stays in
-//     the ledger): the sum of all deltas plus what remains equals everything recorded, exactly. Same
-//     (non-)cut semantics as snapshot(). Do not mix it with cumulative consumers (delta_tracker,
-//     window_rollup): they detect the counters going backwards and report FailedPrecondition.
+//   * snapshot(): cumulative totals since construction (resets do not affect it). Each field of each
+//     key is the sum of monotonic cells read one after another: it never goes backwards between calls,
+//     is exact when writers are quiescent, and is not a point-in-time cut across keys or fields (a
+//     record() racing with it may be partly included; the rest shows up in the next snapshot).
+//   * snapshot_and_reset(): the delta since the previous snapshot_and_reset(). Writers are never
+//     disturbed: the collector keeps a per-key, per-field baseline and advances it with a CAS to the
+//     sum it read, so consecutive deltas telescope: the sum of all deltas plus what a final call returns
+//     equals everything recorded, exactly (nothing lost, nothing counted twice), also with several
+//     concurrent collectors. Same (non-)cut semantics as snapshot(). It coexists with cumulative
+//     consumers (delta_tracker, window_rollup, Prometheus).
 //   * Cost is computed at snapshot time from token counts and the ledger's immutable price table, so it
 //     is exact (no per-call rounding) and never zero for an unknown model: such tokens are unpriced.
 //
@@ -48,6 +53,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -146,32 +152,24 @@ class ledger {
   }
 
   // Cumulative totals (see the header comment for the exact guarantee). `now` is stamped as end_time.
+  // Rows come in table order (call canonicalize() for (tenant, model) order; the encoders do).
   usage_snapshot snapshot(std::int64_t now = 0) const {
     usage_snapshot s;
     s.kind = snapshot_kind::cumulative;
     s.end_time = now;
-    s.rows.reserve(table_.size() + 1);
-    auto emit = [&](const detail::ledger_entry& e, const detail::ledger_values& v) { s.rows.push_back(make_row(e, v)); };
-    table_.for_each([&](const detail::ledger_entry& e) { emit(e, e.payload.counters.sum()); });
-    if (auto v = overflow_->payload.counters.sum(); v != detail::ledger_values{}) emit(*overflow_, v);
-    s.canonicalize();
+    collect(s, /*claim=*/false);
     return s;
   }
 
   // Delta since the previous snapshot_and_reset() (or construction); start_time is the previous call's
-  // `now`. Nothing lost, nothing double counted (see the header comment).
+  // `now`. Nothing lost, nothing double counted (see the header comment). The ledger's counters are not
+  // modified; only the collector-side baselines advance. Keys with no change are omitted.
   usage_snapshot snapshot_and_reset(std::int64_t now = 0) {
     usage_snapshot s;
     s.kind = snapshot_kind::delta;
     s.start_time = last_reset_.exchange(now, std::memory_order_relaxed);
     s.end_time = now;
-    s.rows.reserve(table_.size() + 1);
-    auto emit = [&](const detail::ledger_entry& e, const detail::ledger_values& v) {
-      if (v != detail::ledger_values{}) s.rows.push_back(make_row(e, v));
-    };
-    table_.for_each([&](detail::ledger_entry& e) { emit(e, e.payload.counters.exchange_sum()); });
-    emit(*overflow_, overflow_->payload.counters.exchange_sum());
-    s.canonicalize();
+    collect(s, /*claim=*/true);
     return s;
   }
 
@@ -182,6 +180,30 @@ class ledger {
   const std::shared_ptr<const price_table>& prices() const noexcept { return options_.prices; }
 
  private:
+  // Walks all keys with software prefetching (entries are scattered on the heap; the walk is bound by
+  // cache misses, not arithmetic).
+  void collect(usage_snapshot& s, bool claim) const {
+    std::vector<detail::ledger_entry*> entries;
+    entries.reserve(table_.size() + 1);
+    table_.for_each([&](detail::ledger_entry& e) { entries.push_back(&e); });
+    entries.push_back(overflow_.get());
+    s.rows.reserve(entries.size());
+    constexpr std::size_t ahead = 12;
+    const std::size_t n = entries.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + ahead < n) {
+        __builtin_prefetch(entries[i + ahead]);
+        entries[i + ahead]->payload.counters.prefetch(claim);
+      }
+      if (i + ahead / 2 < n) __builtin_prefetch(entries[i + ahead / 2]->first.data());
+      detail::ledger_entry& e = *entries[i];
+      const detail::ledger_values v = claim ? e.payload.counters.claim_delta() : e.payload.counters.sum();
+      const bool is_overflow = &e == overflow_.get();
+      if ((claim || is_overflow) && v == detail::ledger_values{}) continue;
+      s.rows.push_back(make_row(e, v));
+    }
+  }
+
   static usage_row make_row(const detail::ledger_entry& e, const detail::ledger_values& v) {
     usage_row r;
     r.tenant = e.first;

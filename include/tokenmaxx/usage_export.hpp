@@ -6,7 +6,8 @@
 //   tokenmaxx_cost_micros_total{...} (priced tokens only), tokenmaxx_unpriced_tokens_total{...}
 // Label values are escaped per the exposition format (backslash, double quote, newline). Series are
 // capped: at most `max_keys` (tenant, model) pairs get their own labels; the exporter remembers which
-// pairs it admitted (first come, first served, so each series stays monotonic across scrapes) and sums
+// pairs it admitted (first come, first served in (tenant, model) order, so each series stays monotonic
+// across scrapes) and sums
 // every other pair into tenant="__overflow__",model="__overflow__". Rows with all-zero token counts
 // still emit requests/errors.
 //
@@ -32,7 +33,10 @@
 //   // POST *otlp to an OTLP/HTTP collector at /v1/metrics with Content-Type: application/json
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <tuple>
+#include <vector>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,9 +80,17 @@ class prometheus_exporter {
     overflow.tenant = std::string(overflow_key);
     overflow.model = std::string(overflow_key);
     bool any_overflow = false;
+    // Deterministic order: admission (when over the cap) and output go by (tenant, model).
+    std::vector<const usage_row*> sorted;
+    sorted.reserve(cumulative.rows.size());
+    for (const usage_row& r : cumulative.rows) sorted.push_back(&r);
+    std::sort(sorted.begin(), sorted.end(), [](const usage_row* a, const usage_row* b) {
+      return std::tie(a->tenant, a->model) < std::tie(b->tenant, b->model);
+    });
     std::vector<const usage_row*> rows;
-    rows.reserve(cumulative.rows.size());
-    for (const usage_row& r : cumulative.rows) {
+    rows.reserve(sorted.size());
+    for (const usage_row* rp : sorted) {
+      const usage_row& r = *rp;
       const bool is_overflow_row = r.tenant == overflow_key && r.model == overflow_key;
       std::pair<std::string, std::string> key(r.tenant, r.model);
       bool admitted = !is_overflow_row && admitted_.contains(key);

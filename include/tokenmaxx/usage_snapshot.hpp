@@ -15,7 +15,9 @@
 //     the SHA-256 (OpenSSL EVP) of everything before. encode_json() / decode_json(): a JSON document
 //     carrying the same SHA-256 (of the binary encoding of its content) in "sha256". Decoders reject
 //     truncated, tampered, unknown-version, duplicate-key or out-of-range input with a clear error.
-//   * Rows are kept in canonical order (tenant, then model) by every function here that produces one.
+//   * Row order: merge(), subtract() and the decoders return rows in canonical (tenant, model) order
+//     and the encoders write that order; ledger snapshots come in table order (canonicalize() sorts).
+//     operator== ignores row order.
 //
 // Thread safety: a value type; no internal synchronisation.
 //
@@ -68,21 +70,40 @@ struct usage_snapshot {
   std::int64_t end_time = 0;
   std::vector<usage_row> rows;
 
+  // Linear search (rows may be in any order).
   const usage_row* find(std::string_view tenant, std::string_view model) const noexcept {
-    auto it = std::lower_bound(rows.begin(), rows.end(), 0, [&](const usage_row& r, int) {
-      const int c = std::string_view(r.tenant).compare(tenant);
-      return c < 0 || (c == 0 && std::string_view(r.model) < model);
-    });
-    if (it != rows.end() && it->tenant == tenant && it->model == model) return &*it;
+    for (const usage_row& r : rows)
+      if (r.tenant == tenant && r.model == model) return &r;
     return nullptr;
   }
-  // Sorts rows by (tenant, model). Functions in this header return canonical snapshots already.
-  void canonicalize() {
-    std::sort(rows.begin(), rows.end(), [](const usage_row& a, const usage_row& b) {
-      return std::tie(a.tenant, a.model) < std::tie(b.tenant, b.model);
-    });
+  bool is_canonical() const noexcept {
+    for (std::size_t i = 1; i < rows.size(); ++i)
+      if (!(std::tie(rows[i - 1].tenant, rows[i - 1].model) < std::tie(rows[i].tenant, rows[i].model))) return false;
+    return true;
   }
-  friend bool operator==(const usage_snapshot&, const usage_snapshot&) = default;
+  // Sorts rows by (tenant, model): merge(), subtract(), the decoders and the encoders' output use this
+  // order. Sorts an index first so each row is moved once.
+  void canonicalize() {
+    if (is_canonical()) return;
+    std::vector<std::uint32_t> idx(rows.size());
+    for (std::uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return std::tie(rows[a].tenant, rows[a].model) < std::tie(rows[b].tenant, rows[b].model);
+    });
+    std::vector<usage_row> sorted;
+    sorted.reserve(rows.size());
+    for (std::uint32_t i : idx) sorted.push_back(std::move(rows[i]));
+    rows = std::move(sorted);
+  }
+  // Equal when kind, time range and the set of rows are equal (row order does not matter).
+  friend bool operator==(const usage_snapshot& a, const usage_snapshot& b) {
+    if (a.kind != b.kind || a.start_time != b.start_time || a.end_time != b.end_time || a.rows.size() != b.rows.size()) return false;
+    if (a.is_canonical() && b.is_canonical()) return a.rows == b.rows;
+    usage_snapshot x = a, y = b;
+    x.canonicalize();
+    y.canonicalize();
+    return x.rows == y.rows;
+  }
 };
 
 namespace detail {
@@ -208,7 +229,7 @@ inline absl::StatusOr<usage_snapshot> merge(const usage_snapshot& a, const usage
 }
 
 // later - earlier, for two cumulative snapshots of the same source. Rows absent from `earlier` count
-// from zero. Errors: FailedPrecondition if a counter decreased (e.g. the ledger was reset in between)
+// from zero. Errors: FailedPrecondition if a counter decreased (snapshots out of order or from different ledgers)
 // or a key disappeared; InvalidArgument if either is not cumulative.
 inline absl::StatusOr<usage_snapshot> subtract(const usage_snapshot& later, const usage_snapshot& earlier) {
   if (later.kind != snapshot_kind::cumulative || earlier.kind != snapshot_kind::cumulative)
@@ -233,7 +254,7 @@ inline absl::StatusOr<usage_snapshot> subtract(const usage_snapshot& later, cons
                  std::tie(r.cost.micros, r.cost.remainder) < std::tie(p.cost.micros, p.cost.remainder);
       for (std::size_t i = 0; i < token_type_count; ++i) bad = bad || back(r.tokens[i], p.tokens[i]);
       if (bad)
-        return absl::FailedPreconditionError("subtract: counters of '" + r.tenant + "'/'" + r.model + "' went backwards (was the ledger reset?)");
+        return absl::FailedPreconditionError("subtract: counters of '" + r.tenant + "'/'" + r.model + "' went backwards (snapshots out of order or from different ledgers?)");
       for (std::size_t i = 0; i < token_type_count; ++i) d.tokens[i] -= p.tokens[i];
       d.requests -= p.requests;
       d.errors -= p.errors;
@@ -260,7 +281,6 @@ inline absl::StatusOr<usage_snapshot> subtract(const usage_snapshot& later, cons
 class delta_tracker {
  public:
   absl::StatusOr<usage_snapshot> next(usage_snapshot cumulative) {
-    cumulative.canonicalize();
     auto d = subtract(cumulative, last_);
     if (!d.ok()) return d.status();
     if (last_.rows.empty() && last_.end_time == 0) d->start_time = 0;
@@ -273,20 +293,12 @@ class delta_tracker {
   usage_snapshot last_;
 };
 
-namespace detail {
-inline bool is_canonical(const usage_snapshot& s) noexcept {
-  for (std::size_t i = 1; i < s.rows.size(); ++i)
-    if (!(std::tie(s.rows[i - 1].tenant, s.rows[i - 1].model) < std::tie(s.rows[i].tenant, s.rows[i].model))) return false;
-  return true;
-}
-}  // namespace detail
-
 // Encoders write rows in canonical order (a sorted copy is made if needed). Rows with duplicate keys
 // or invalid key strings encode, but the decoders reject them.
 inline std::string encode_binary(const usage_snapshot& snap) {
   usage_snapshot sorted;
   const usage_snapshot* sp = &snap;
-  if (!detail::is_canonical(snap)) {
+  if (!snap.is_canonical()) {
     sorted = snap;
     sorted.canonicalize();
     sp = &sorted;
@@ -354,7 +366,7 @@ inline std::string encode_json(const usage_snapshot& snap) {
   using nlohmann::json;
   usage_snapshot sorted;
   const usage_snapshot* sp = &snap;
-  if (!detail::is_canonical(snap)) {
+  if (!snap.is_canonical()) {
     sorted = snap;
     sorted.canonicalize();
     sp = &sorted;

@@ -14,8 +14,8 @@
 //     [start, end) holds the increments that became visible after the advance() that opened it and
 //     up to the first advance() at or after `end`. Call advance() promptly after each boundary
 //     (e.g. every second) to keep the skew small. Windows with no advance() inside them are skipped.
-//   * advance() fails with FailedPrecondition (and changes nothing) if the clock went backwards or the
-//     ledger was reset by snapshot_and_reset() (counters went backwards).
+//   * advance() fails with FailedPrecondition (and changes nothing) if the clock went backwards.
+//     Other consumers calling ledger.snapshot_and_reset() do not affect the rollup.
 //   * At most `keep` closed windows are retained per unit (oldest dropped first).
 //
 // Thread safety: advance(), closed() and open() must not run concurrently with each other (one

@@ -1,4 +1,4 @@
-// Internal: LongAdder-style striped counter cells for tokenmaxx::ledger. Not part of the public API.
+// Internal: striped single-writer counter cells for tokenmaxx::ledger. Not part of the public API.
 #pragma once
 
 #include <algorithm>
@@ -26,131 +26,192 @@ struct alignas(128) ledger_cell {
 };
 static_assert(sizeof(ledger_cell) == 128);
 
-// Number of stripes a contended key grows to: a power of two >= the number of CPUs, at least 2, at
-// most 64. Computed once per process.
-inline std::uint32_t ledger_stripe_count() noexcept {
+// ---- thread slots -------------------------------------------------------------------------------
+//
+// A writer thread owns one slot in [0, ledger_slot_count()) while it lives; the slot is returned when
+// the thread exits and may then be reused by a new thread. Slot ownership is what makes a cell
+// single-writer: only the thread holding slot s ever writes a cell assigned to s, so it can add with a
+// relaxed load + relaxed store (no locked instruction). Handing a slot to a new thread goes through the
+// bitmap with release/acquire, so the new owner sees the old owner's last values.
+
+inline constexpr std::uint32_t ledger_no_slot = 0xFFFFFFFEu;
+inline constexpr std::uint32_t ledger_unassigned = 0xFFFFFFFFu;
+
+// Slots: a power of two >= 2 x the CPU count, between 8 and 64. Computed once per process.
+inline std::uint32_t ledger_slot_count() noexcept {
   static const std::uint32_t n = [] {
     unsigned hw = std::thread::hardware_concurrency();
-    if (hw == 0) hw = 2;
-    return static_cast<std::uint32_t>(std::bit_ceil(std::clamp(hw, 2u, 64u)));
+    if (hw == 0) hw = 4;
+    return static_cast<std::uint32_t>(std::clamp(std::bit_ceil(2 * hw), 8u, 64u));
   }();
   return n;
 }
 
-// A small per-thread index used to pick a stripe. Threads get consecutive indices, so with at most
-// `stripe_count` live writer threads each one owns a distinct stripe. Constant-initialised
-// thread_local: no guard on the hot path after the first call.
-inline std::uint32_t ledger_thread_index() noexcept {
-  static std::atomic<std::uint32_t> next{0};
-  thread_local std::uint32_t idx = UINT32_MAX;
-  if (idx == UINT32_MAX) [[unlikely]] idx = next.fetch_add(1, std::memory_order_relaxed);
-  return idx;
+// Constant-initialised, trivially destructible: safe to touch from threads exiting during shutdown.
+inline std::atomic<std::uint64_t> ledger_slot_bitmap{0};
+
+inline std::uint32_t ledger_acquire_slot() noexcept {
+  const std::uint32_t n = ledger_slot_count();
+  std::uint64_t bits = ledger_slot_bitmap.load(std::memory_order_acquire);
+  for (;;) {
+    const std::uint64_t free = ~bits & (n == 64 ? ~0ull : ((1ull << n) - 1));
+    if (free == 0) return ledger_no_slot;
+    const std::uint32_t s = static_cast<std::uint32_t>(std::countr_zero(free));
+    if (ledger_slot_bitmap.compare_exchange_weak(bits, bits | (1ull << s), std::memory_order_acq_rel, std::memory_order_acquire))
+      return s;
+  }
 }
 
-// The counters of one key. Starts as one base cell (one cache line of live data). The first time a
-// compare-exchange on the base cell fails (another thread wrote it in between: contention, the
-// LongAdder rule), a padded array of ledger_stripe_count() cells is allocated and published with a
-// CAS; from then on writers add to their own stripe. Readers sum the base and all stripes.
+struct ledger_slot_holder {
+  std::uint32_t slot = ledger_unassigned;
+  ~ledger_slot_holder() {
+    if (slot < 64) ledger_slot_bitmap.fetch_and(~(1ull << slot), std::memory_order_release);
+    slot = ledger_no_slot;  // records from later thread_local destructors take the shared RMW path
+  }
+};
+
+// This thread's slot, or ledger_no_slot when all slots are taken (then the thread uses the shared
+// read-modify-write cell: still exact, just not contention-free).
+inline std::uint32_t ledger_thread_slot() noexcept {
+  thread_local ledger_slot_holder holder;
+  if (holder.slot == ledger_unassigned) [[unlikely]] holder.slot = ledger_acquire_slot();
+  return holder.slot;
+}
+
+// ---- per-key counters ---------------------------------------------------------------------------
 //
-// Every field is only ever changed by atomic read-modify-write (fetch_add, compare_exchange,
-// exchange), so no increment is ever lost, whatever the interleaving.
+// A key starts as one base cell. The first slot-holding thread to write the key becomes the base
+// cell's owner (one CAS, once per key) and adds to it with plain relaxed load/store. When another
+// thread writes the key, the key becomes "contended": a padded array of ledger_slot_count() cells is
+// allocated once and published with a CAS (LongAdder-style growth; cold keys never pay for it).
+// Thread with slot s then writes cell s (single writer). Threads without a slot (more live writers than
+// slots) use a shared cell with fetch_add. Readers sum all cells.
+//
+// Counters are cumulative and never reset: snapshot-and-reset is done by the collector with a
+// per-key baseline (see claim_delta), so writers never race with a reset.
 class striped_counters {
  public:
   striped_counters() = default;
   striped_counters(const striped_counters&) = delete;
   striped_counters& operator=(const striped_counters&) = delete;
-  ~striped_counters() { delete[] stripes_.load(std::memory_order_acquire); }
+  ~striped_counters() { delete[] meta_.stripes.load(std::memory_order_acquire); }
 
-  // Adds one field. Lock-free; allocates only the one time this key becomes contended.
   void add_one(std::size_t field, std::uint64_t d) noexcept {
     if (d == 0) return;
-    ledger_cell* s = stripes_.load(std::memory_order_acquire);
-    if (s == nullptr) [[likely]] {
-      auto& f = base_.v[field];
-      std::uint64_t cur = f.load(std::memory_order_relaxed);
-      if (f.compare_exchange_strong(cur, cur + d, std::memory_order_relaxed)) return;
-      s = grow();
-      if (s == nullptr) {  // out of memory: stay on the base cell, still exact
-        f.fetch_add(d, std::memory_order_relaxed);
-        return;
-      }
-    }
-    s[ledger_thread_index() & (ledger_stripe_count() - 1)].v[field].fetch_add(d, std::memory_order_relaxed);
+    bool exclusive;
+    std::atomic<std::uint64_t>* c = pick(exclusive);
+    bump(c[field], d, exclusive);
   }
 
-  // Adds every non-zero field of `d`. The first non-zero field is the contention probe.
   void add(const ledger_values& d) noexcept {
-    std::size_t first = 0;
-    while (first < ledger_field_count && d[first] == 0) ++first;
-    if (first == ledger_field_count) return;
-    ledger_cell* s = stripes_.load(std::memory_order_acquire);
-    if (s == nullptr) [[likely]] {
-      auto& f = base_.v[first];
-      std::uint64_t cur = f.load(std::memory_order_relaxed);
-      if (f.compare_exchange_strong(cur, cur + d[first], std::memory_order_relaxed)) {
-        for (std::size_t i = first + 1; i < ledger_field_count; ++i)
-          if (d[i] != 0) base_.v[i].fetch_add(d[i], std::memory_order_relaxed);
-        return;
-      }
-      s = grow();
-      if (s == nullptr) {
-        for (std::size_t i = first; i < ledger_field_count; ++i)
-          if (d[i] != 0) base_.v[i].fetch_add(d[i], std::memory_order_relaxed);
-        return;
-      }
-    }
-    ledger_cell& c = s[ledger_thread_index() & (ledger_stripe_count() - 1)];
-    for (std::size_t i = first; i < ledger_field_count; ++i)
-      if (d[i] != 0) c.v[i].fetch_add(d[i], std::memory_order_relaxed);
+    bool exclusive;
+    std::atomic<std::uint64_t>* c = pick(exclusive);
+    for (std::size_t i = 0; i < ledger_field_count; ++i)
+      if (d[i] != 0) bump(c[i], d[i], exclusive);
   }
 
-  // Sum of all cells. Exact once writers are quiescent; while writers run, each field is a value the
-  // field passed through, but fields are not a cut taken at one instant.
+  // Cumulative sum of all cells. Each cell field is monotonic, so the result never goes backwards
+  // between two calls on the same thread; exact once writers are quiescent.
   ledger_values sum() const noexcept {
     ledger_values out{};
     for (std::size_t i = 0; i < ledger_field_count; ++i) out[i] = base_.v[i].load(std::memory_order_relaxed);
-    if (const ledger_cell* s = stripes_.load(std::memory_order_acquire)) {
-      const std::uint32_t n = ledger_stripe_count();
+    if (meta_.shared_used.load(std::memory_order_acquire))
+      for (std::size_t i = 0; i < ledger_field_count; ++i) out[i] += shared_.v[i].load(std::memory_order_relaxed);
+    if (const ledger_cell* s = meta_.stripes.load(std::memory_order_acquire)) {
+      const std::uint32_t n = ledger_slot_count();
       for (std::uint32_t k = 0; k < n; ++k)
         for (std::size_t i = 0; i < ledger_field_count; ++i) out[i] += s[k].v[i].load(std::memory_order_relaxed);
     }
     return out;
   }
 
-  // Sum and reset: every cell field is swapped with zero by an atomic exchange, so each increment is
-  // returned by exactly one call (or remains for the next one): nothing lost, nothing counted twice.
-  ledger_values exchange_sum() noexcept {
+  // Returns the growth since the last claim and advances the baseline to the current sum, per field,
+  // with a CAS so that concurrent collectors claim disjoint ranges. The claimed deltas telescope:
+  // their total equals the final sum exactly, so nothing is lost or counted twice.
+  ledger_values claim_delta() noexcept {
     ledger_values out{};
-    for (std::size_t i = 0; i < ledger_field_count; ++i) out[i] = take(base_.v[i]);
-    if (ledger_cell* s = stripes_.load(std::memory_order_acquire)) {
-      const std::uint32_t n = ledger_stripe_count();
-      for (std::uint32_t k = 0; k < n; ++k)
-        for (std::size_t i = 0; i < ledger_field_count; ++i) out[i] += take(s[k].v[i]);
+    ledger_values now = sum();
+    for (std::size_t i = 0; i < ledger_field_count; ++i) {
+      std::uint64_t b = baseline_.v[i].load(std::memory_order_acquire);
+      for (;;) {
+        if (now[i] < b) {  // another collector claimed a later sum than ours: re-read
+          now = sum();
+          b = baseline_.v[i].load(std::memory_order_acquire);
+          continue;
+        }
+        if (baseline_.v[i].compare_exchange_weak(b, now[i], std::memory_order_acq_rel, std::memory_order_acquire)) break;
+      }
+      out[i] = now[i] - b;
     }
     return out;
   }
 
-  bool striped() const noexcept { return stripes_.load(std::memory_order_acquire) != nullptr; }
+  bool striped() const noexcept { return meta_.stripes.load(std::memory_order_acquire) != nullptr; }
+
+  // Hints the cache lines a later sum() reads (used by the snapshot loop).
+  void prefetch(bool for_claim) const noexcept {
+    __builtin_prefetch(&base_);
+    __builtin_prefetch(&meta_);
+    if (for_claim) __builtin_prefetch(&baseline_, 1);
+  }
 
  private:
-  static std::uint64_t take(std::atomic<std::uint64_t>& a) noexcept {
-    // Skip the exchange (and the cache-line steal) when the cell is already zero.
-    if (a.load(std::memory_order_relaxed) == 0) return 0;
-    return a.exchange(0, std::memory_order_relaxed);
+  struct alignas(64) line {
+    std::atomic<std::uint64_t> v[ledger_field_count] = {};
+  };
+
+  static void bump(std::atomic<std::uint64_t>& a, std::uint64_t d, bool exclusive) noexcept {
+    if (exclusive) {
+      a.store(a.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+    } else {
+      a.fetch_add(d, std::memory_order_relaxed);
+    }
+  }
+
+  std::atomic<std::uint64_t>* use_shared(bool& exclusive) noexcept {
+    if (!meta_.shared_used.load(std::memory_order_relaxed)) meta_.shared_used.store(true, std::memory_order_release);
+    exclusive = false;
+    return shared_.v;
+  }
+
+  // Chooses the cells this thread writes and whether it is their only writer.
+  std::atomic<std::uint64_t>* pick(bool& exclusive) noexcept {
+    const std::uint32_t slot = ledger_thread_slot();
+    std::uint32_t owner = meta_.owner.load(std::memory_order_relaxed);
+    if (owner == slot) [[likely]] {
+      exclusive = true;
+      return base_.v;
+    }
+    if (slot == ledger_no_slot) [[unlikely]] return use_shared(exclusive);  // more live writers than slots
+    if (owner == ledger_unassigned && meta_.owner.compare_exchange_strong(owner, slot, std::memory_order_relaxed)) {
+      exclusive = true;
+      return base_.v;
+    }
+    ledger_cell* s = meta_.stripes.load(std::memory_order_acquire);
+    if (s == nullptr) [[unlikely]] s = grow();
+    if (s == nullptr) [[unlikely]] return use_shared(exclusive);  // out of memory: exact, just slower
+    exclusive = true;
+    return s[slot].v;
   }
 
   ledger_cell* grow() noexcept {
-    ledger_cell* fresh = new (std::nothrow) ledger_cell[ledger_stripe_count()];
-    if (fresh == nullptr) return stripes_.load(std::memory_order_acquire);
+    ledger_cell* fresh = new (std::nothrow) ledger_cell[ledger_slot_count()];
+    if (fresh == nullptr) return meta_.stripes.load(std::memory_order_acquire);
     ledger_cell* expected = nullptr;
-    if (stripes_.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+    if (meta_.stripes.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
       return fresh;
     delete[] fresh;  // another thread published first
     return expected;
   }
 
-  ledger_cell base_;
-  std::atomic<ledger_cell*> stripes_{nullptr};
+  line base_;  // one cache line of counters, written only by the thread holding slot `owner`
+  struct alignas(64) meta_line {  // read-mostly: read by every writer, written once or twice per key
+    std::atomic<std::uint32_t> owner{ledger_unassigned};
+    std::atomic<bool> shared_used{false};
+    std::atomic<ledger_cell*> stripes{nullptr};
+  } meta_;
+  line shared_;    // fetch_add only: slot-less threads, or when the stripes cannot be allocated
+  line baseline_;  // collectors only (snapshot_and_reset)
 };
 
 }  // namespace tokenmaxx::detail

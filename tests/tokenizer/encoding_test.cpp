@@ -242,3 +242,27 @@ TEST(concurrency, shared_encoding_gives_identical_results_on_many_threads) {
 }
 
 }  // namespace
+
+namespace {
+
+// Two custom vocabularies in which "abc" merges differently; interleaving them on one thread
+// must never serve one vocabulary's merge result to the other (the merge memo is per vocabulary).
+TEST(custom_encoding, same_piece_merges_per_its_own_vocabulary) {
+  // bytes a=0 b=1 c=2; A ranks "ab" before "bc", B the other way round.
+  auto a = std::make_shared<const tokenmaxx::vocabulary>(tokenmaxx::vocabulary::parse("YQ== 0\nYg== 1\nYw== 2\nYWI= 3\nYmM= 4\n", "A"));
+  auto b = std::make_shared<const tokenmaxx::vocabulary>(tokenmaxx::vocabulary::parse("YQ== 0\nYg== 1\nYw== 2\nYmM= 3\nYWI= 4\n", "B"));
+  const tokenmaxx::encoding enc_a("A", tokenmaxx::pretokenizer_family::gpt2, a, {{"<|end|>", 10}});
+  const tokenmaxx::encoding enc_b("B", tokenmaxx::pretokenizer_family::gpt2, b, {});
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(enc_a.encode_ordinary("abc"), (std::vector<rank_t>{3, 2}));
+    EXPECT_EQ(enc_b.encode_ordinary("abc"), (std::vector<rank_t>{0, 3}));
+  }
+  EXPECT_EQ(enc_a.n_vocab(), 11u);
+  EXPECT_EQ(enc_a.encode("abc<|end|>", special_set::all()), (std::vector<rank_t>{3, 2, 10}));
+  // A special token id may not collide with a rank.
+  EXPECT_THROW(tokenmaxx::encoding("bad", tokenmaxx::pretokenizer_family::gpt2, a, {{"<|x|>", 3}}), tokenmaxx::error);
+  // Bytes the vocabulary lacks are an error, not a crash or a silent zero.
+  EXPECT_THROW(enc_a.encode_ordinary("abz"), tokenmaxx::error);
+}
+
+}  // namespace

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -123,6 +124,25 @@ void bpe_merge_large(const rank_table& t, const std::uint8_t* p, std::size_t n, 
   }
 }
 
+// A small per-thread, direct-mapped memo of merged pieces (words repeat; merging is the costly
+// part on text whose words are not single tokens). An entry is used only when the vocabulary and
+// every byte of the piece match, so results stay exact; it holds pieces of up to 32 bytes that
+// merge into at most 8 tokens.
+struct merge_memo {
+  static constexpr std::size_t kEntries = 4096, kMaxBytes = 32, kMaxTokens = 8;
+  struct entry {
+    std::uint64_t table_id = 0;  // rank_table::id(), never reused
+    std::uint8_t len = 0, ntok = 0;
+    std::uint8_t bytes[kMaxBytes];
+    rank_t tokens[kMaxTokens];
+  };
+  std::vector<entry> entries = std::vector<entry>(kEntries);
+};
+inline merge_memo& thread_merge_memo() {
+  thread_local merge_memo memo;
+  return memo;
+}
+
 // Emits the tokens of one piece, in order.
 template <class Emit>
 void bpe_encode_piece(const rank_table& t, const std::uint8_t* p, std::size_t n, Emit&& emit) {
@@ -131,10 +151,24 @@ void bpe_encode_piece(const rank_table& t, const std::uint8_t* p, std::size_t n,
     emit(whole);
     return;
   }
-  if (n <= kSmallPiece)
-    bpe_merge_small(t, p, n, emit);
-  else
-    bpe_merge_large(t, p, n, emit);
+  if (n > kSmallPiece) return bpe_merge_large(t, p, n, emit);
+  if (n > merge_memo::kMaxBytes) return bpe_merge_small(t, p, n, emit);
+  auto& e = thread_merge_memo().entries[bytes_hash(p, n) & (merge_memo::kEntries - 1)];
+  if (e.table_id == t.id() && e.len == n && std::memcmp(e.bytes, p, n) == 0) {
+    for (std::size_t k = 0; k < e.ntok; ++k) emit(e.tokens[k]);
+    return;
+  }
+  rank_t tokens[kSmallPiece];
+  std::size_t ntok = 0;
+  bpe_merge_small(t, p, n, [&](rank_t r) { tokens[ntok++] = r; });
+  for (std::size_t k = 0; k < ntok; ++k) emit(tokens[k]);
+  if (ntok <= merge_memo::kMaxTokens) {
+    e.table_id = t.id();
+    e.len = static_cast<std::uint8_t>(n);
+    e.ntok = static_cast<std::uint8_t>(ntok);
+    std::memcpy(e.bytes, p, n);
+    std::copy(tokens, tokens + ntok, e.tokens);
+  }
 }
 
 }  // namespace tokenmaxx::detail

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -106,6 +107,8 @@ class rank_table {
       if (e.len == 2) pair_rank_[bytes_[e.offset] | (std::size_t(bytes_[e.offset + 1]) << 8)] = e.rank;
     }
     count_ = entries_.size();
+    static std::atomic<std::uint64_t> next_id{1};
+    id_ = next_id.fetch_add(1, std::memory_order_relaxed);
     entries_.clear();
     entries_.shrink_to_fit();
     return kNoRank;
@@ -144,6 +147,8 @@ class rank_table {
   }
 
   std::size_t size() const { return count_; }
+  // Distinct for every finalized table in the process (copies share it: same contents).
+  std::uint64_t id() const { return id_; }
   rank_t max_rank() const { return max_rank_; }
   std::size_t max_token_length() const { return max_token_len_; }
 
@@ -173,6 +178,7 @@ class rank_table {
   std::vector<rank_t> pair_rank_;
   std::size_t mask_ = 0;
   std::size_t count_ = 0;
+  std::uint64_t id_ = 0;
   rank_t max_rank_ = 0;
   std::size_t max_token_len_ = 0;
   std::array<rank_t, 256> byte_rank_ = make_no_ranks();

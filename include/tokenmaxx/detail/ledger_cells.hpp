@@ -134,6 +134,7 @@ class striped_counters {
     for (std::size_t i = 0; i < ledger_field_count; ++i) {
       std::uint64_t b = baseline_.v[i].load(std::memory_order_acquire);
       for (;;) {
+        if (now[i] == b) break;  // unchanged field: nothing to claim, no write
         if (now[i] < b) {  // another collector claimed a later sum than ours: re-read
           now = sum();
           b = baseline_.v[i].load(std::memory_order_acquire);

@@ -41,6 +41,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tokenmaxx/usage.hpp"
@@ -75,12 +76,12 @@ inline constexpr std::uint64_t max_micros_per_million = 1'000'000'000'000'000ULL
 // Cost of `tokens` (indexed by token_type) at price `p` (nullptr: model has no price, all unpriced).
 inline cost_amount compute_cost(const model_price* p, const std::array<std::uint64_t, token_type_count>& tokens) noexcept {
   cost_amount out;
-  __extension__ unsigned __int128 total = 0;
+  absl::uint128 total = 0;
   bool unpriced_overflow = false;
   for (std::size_t i = 0; i < token_type_count; ++i) {
     if (tokens[i] == 0) continue;
     if (p != nullptr && p->micros_per_million[i].has_value()) {
-      total += static_cast<unsigned __int128>(tokens[i]) * *p->micros_per_million[i];
+      total += absl::uint128(tokens[i]) * absl::uint128(*p->micros_per_million[i]);
     } else {
       if (out.unpriced_tokens + tokens[i] < out.unpriced_tokens) unpriced_overflow = true;
       out.unpriced_tokens += tokens[i];
@@ -90,14 +91,14 @@ inline cost_amount compute_cost(const model_price* p, const std::array<std::uint
     out.unpriced_tokens = UINT64_MAX;
     out.overflow = true;
   }
-  const unsigned __int128 whole = total / 1'000'000u;
-  if (whole > UINT64_MAX) {
+  const absl::uint128 whole = total / absl::uint128(1'000'000u);
+  if (absl::Uint128High64(whole) != 0) {
     out.micros = UINT64_MAX;
     out.remainder = 0;
     out.overflow = true;
   } else {
-    out.micros = static_cast<std::uint64_t>(whole);
-    out.remainder = static_cast<std::uint32_t>(total % 1'000'000u);
+    out.micros = absl::Uint128Low64(whole);
+    out.remainder = static_cast<std::uint32_t>(absl::Uint128Low64(total % absl::uint128(1'000'000u)));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <thread>
@@ -125,7 +126,7 @@ INSTANTIATE_TEST_SUITE_P(Threads, ExactTotals, ::testing::Values(2, 8, 32));
 TEST(Conservation, SnapshotAndResetLosesNothing) {
   constexpr int writers = 4;
   const int iters = scaled(150'000);
-  ledger l({.capacity = 256});
+  ledger l({.capacity = 2048});
   std::vector<key_handle> keys;
   for (int k = 0; k < 16; ++k) keys.push_back(*l.resolve("t" + std::to_string(k % 4), "m" + std::to_string(k / 4)));
   std::vector<tally> written(writers);
@@ -137,8 +138,13 @@ TEST(Conservation, SnapshotAndResetLosesNothing) {
       const int my_iters = iters - w * (iters / 8);
       for (int i = 0; i < my_iters; ++i) {
         usage u = random_usage(rng);
-        // Half the traffic on key 0 (contended, striped), the rest spread.
-        l.record(keys[(i & 1) ? 0 : rng() % keys.size()], u);
+        // Half the traffic on key 0 (contended, striped), the rest spread; now and then a key that is
+        // new (inserted while the collector walks the table).
+        if (i % 64 == 63) {
+          if (!l.record("dyn-" + std::to_string(w) + "-" + std::to_string((i / 64) % 300), "m", u).ok()) std::abort();
+        } else {
+          l.record(keys[(i & 1) ? 0 : rng() % keys.size()], u);
+        }
         written[w].add(u);
       }
       running.fetch_sub(1, std::memory_order_release);

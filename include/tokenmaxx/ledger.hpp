@@ -37,7 +37,10 @@
 //   * Cost is computed at snapshot time from token counts and the ledger's immutable price table, so it
 //     is exact (no per-call rounding) and never zero for an unknown model: such tokens are unpriced.
 //
-// Thread safety: all member functions may be called concurrently from any number of threads.
+// Thread safety: all member functions may be called concurrently from any number of threads. The
+// per-thread slots live in inline variables (detail/ledger_cells.hpp): every piece of code that writes
+// to one ledger must share a single copy of them, which is the default on ELF platforms; do not write
+// to the same ledger from two shared objects that each hide their own copy (-fvisibility=hidden).
 //
 // Example:
 //   auto prices = std::make_shared<const tokenmaxx::price_table>(*tokenmaxx::price_table::load_litellm_file("prices.json"));

@@ -16,7 +16,7 @@
 // one data point per (tenant, model, token type) with non-zero tokens, attributes
 // `gen_ai.token.type`, `gen_ai.request.model`, `gen_ai.provider.name` (when known),
 // `gen_ai.operation.name` ("chat" by default) and `tokenmaxx.tenant`; `sum` = tokens, `count` = the
-// row's requests (the number of calls aggregated), one bucket (no explicit bounds). The snapshot's
+// row's requests (the number of calls aggregated; at least 1), one bucket (no explicit bounds). The snapshot's
 // [start_time, end_time) become startTimeUnixNano / timeUnixNano.
 //
 // Neither format has a person dimension: labels are tenant, model, provider and token type only.
@@ -173,7 +173,9 @@ inline absl::StatusOr<std::string> to_otlp_json(const usage_snapshot& delta, con
       json attrs = json::array({attr("gen_ai.operation.name", options.operation_name), attr("gen_ai.request.model", r.model),
                                 attr("gen_ai.token.type", token_type_name(t)), attr("tokenmaxx.tenant", r.tenant)});
       if (!r.provider.empty()) attrs.push_back(attr("gen_ai.provider.name", r.provider));
-      const std::uint64_t count = r.requests;
+      // A histogram point with sum > 0 needs count >= 1: usage recorded without a request count is
+      // reported as one measurement.
+      const std::uint64_t count = std::max<std::uint64_t>(r.requests, 1);
       points.push_back({{"attributes", std::move(attrs)},
                         {"startTimeUnixNano", std::to_string(delta.start_time)},
                         {"timeUnixNano", std::to_string(delta.end_time)},

@@ -376,6 +376,13 @@ TEST(Export, OtlpJsonGenAiNames) {
   }
   EXPECT_EQ(by_type["input"], 100.0);
   EXPECT_EQ(by_type["output"], 7.0);
+  // Tokens recorded without a request count still give a valid point (count >= 1).
+  ASSERT_TRUE(l.record("acme", "gpt-4o", {.input = 5}).ok());
+  auto doc2 = nlohmann::json::parse(*to_otlp_json(l.snapshot_and_reset(3'000)));
+  const auto& p2 = doc2["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0]["histogram"]["dataPoints"];
+  ASSERT_EQ(p2.size(), 1u);
+  EXPECT_EQ(p2[0]["count"], "1");
+  EXPECT_EQ(p2[0]["startTimeUnixNano"], "2000");
 }
 
 }  // namespace

@@ -237,4 +237,35 @@ TEST(Encoding, LedgerSnapshotRoundTripsAndIsCanonical) {
   EXPECT_EQ(decode_binary(encode_binary(table_order))->rows, s.rows);
 }
 
+// Random garbage and random multi-byte corruption never crash the decoders and are always rejected
+// (a fuzzer-style smoke test; the real fuzzer lives under fuzz/).
+TEST(Decoders, RandomInputIsRejectedWithoutCrashing) {
+  std::mt19937_64 rng(2024);
+  const std::string good = encode_binary(sample());
+  const std::string good_json = encode_json(sample());
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string junk(rng() % 300, '\0');
+    for (char& c : junk) c = static_cast<char>(rng());
+    if (iter % 3 == 0 && junk.size() >= 4) junk.replace(0, 4, "TMXS");
+    EXPECT_FALSE(decode_binary(junk).ok());
+    EXPECT_FALSE(decode_json(junk).ok());
+    std::string t = good;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) t[rng() % t.size()] = static_cast<char>(rng());
+    if (t != good) {
+      EXPECT_FALSE(decode_binary(t).ok());
+    }
+    std::string j = good_json;
+    j[rng() % j.size()] = static_cast<char>(rng());
+    if (j != good_json) {
+      auto r = decode_json(j);
+      // A change inside JSON whitespace-insensitive syntax can still parse to the same content (e.g. a
+      // space after a comma); only then may it verify, and then it must decode to the original.
+      if (r.ok()) {
+        EXPECT_EQ(*r, sample());
+      }
+    }
+  }
+}
+
 }  // namespace

@@ -3,17 +3,18 @@
 // A `ledger` counts LLM usage per (tenant, model): tokens by type, requests and errors, with cost
 // derived exactly from a price table. Keys are interned once into a fixed-capacity lock-free table;
 // `resolve()` returns a `key_handle`, stable for the ledger's lifetime, so the hot path is a handle plus
-// a few atomic adds. There is no person dimension: tenants are customers, teams or apps.
+// a few relaxed atomic stores. There is no person dimension: tenants are customers, teams or apps.
 //
 // Guarantees:
-//   * Exact: every counter is 64-bit and changed only by atomic read-modify-write; no increment is lost
-//     under any number of threads. (A single counter wraps only after 2^64 increments; merge and cost
-//     arithmetic saturate and flag instead, see usage_snapshot.hpp / pricing.hpp.)
+//   * Exact: every counter cell is a 64-bit atomic that is either written by exactly one thread (its
+//     owner: relaxed load + store) or only by fetch_add; no increment is lost under any number of
+//     threads. (A counter wraps only after 2^64 increments; merge and cost arithmetic saturate and flag
+//     instead, see usage_snapshot.hpp / pricing.hpp.)
 //   * Lock-free and, on the hot path, free of locked instructions: record()/add() on a handle never
 //     block and allocate nothing, except the one time a key first becomes contended. Each writer thread
 //     holds a slot (ledger_slot_count(): a power of two >= 2 x CPUs, 8..64; returned at thread exit).
-//     A key starts as one 64-byte line of counters owned by the first thread that writes it, which adds with a
-//     relaxed load + store (single writer, no `lock` prefix). When a second thread writes the key it
+//     A key starts as one 64-byte line of counters owned by the first thread that writes it, which
+//     adds with a relaxed load + store (single writer, no `lock` prefix). When a second thread writes the key it
 //     grows, once, to one padded cell per slot (LongAdder-style; cold keys stay one cell) and every
 //     thread adds to its own cell. Threads beyond the slot count use one shared cell with fetch_add
 //     (still exact). resolve() and record-by-key are lock-free too: lookups are wait-free probes; a

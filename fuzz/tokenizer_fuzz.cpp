@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reference_bpe.hpp"
 #include "tokenmaxx/encoding.hpp"
 
 namespace {
@@ -17,26 +18,6 @@ namespace {
 [[noreturn]] void fail(const char* what) {
   __builtin_trap();
   (void)what;
-}
-
-std::vector<tokenmaxx::rank_t> reference_merge(const tokenmaxx::vocabulary& v, std::string_view piece) {
-  if (auto r = v.find(piece); r != tokenmaxx::kNoRank) return {r};
-  std::vector<std::string> parts;
-  for (char c : piece) parts.emplace_back(1, c);
-  while (parts.size() > 1) {
-    tokenmaxx::rank_t best = tokenmaxx::kNoRank;
-    std::size_t at = 0;
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-      const auto r = v.find(parts[i] + parts[i + 1]);
-      if (r < best) best = r, at = i;
-    }
-    if (best == tokenmaxx::kNoRank) break;
-    parts[at] += parts[at + 1];
-    parts.erase(parts.begin() + long(at) + 1);
-  }
-  std::vector<tokenmaxx::rank_t> ids;
-  for (const auto& p : parts) ids.push_back(v.find(p));
-  return ids;
 }
 
 }  // namespace
@@ -72,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     enc->for_each_piece(text, [&](std::size_t b, std::size_t e) {
       if (b != expected_next || e <= b || e > size) fail("pieces do not tile the input");
       expected_next = e;
-      for (auto r : reference_merge(enc->vocab(), text.substr(b, e - b))) via_reference.push_back(r);
+      for (auto r : tokenmaxx_test::reference_merge(enc->vocab(), text.substr(b, e - b))) via_reference.push_back(r);
     });
     if (expected_next != size) fail("pieces do not cover the input");
     if (via_reference != ids) fail("merge differs from the reference merge");

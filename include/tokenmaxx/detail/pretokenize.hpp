@@ -76,16 +76,15 @@ inline std::size_t space_run_lookahead_end(const space_run& r, std::size_t i, st
 inline bool is_ascii_ci(std::uint8_t b, char lower) { return (b | 0x20) == std::uint8_t(lower); }
 
 // Case-insensitive contraction after an apostrophe at s[i]: 's 'd 'm 't 'll 've 're (and the long
-// s, U+017F, which case-folds to s). Returns the contraction's length, 0 if none. `set` selects
-// the suffixes the pattern lists, in order.
-inline std::size_t contraction_length_ci(const std::uint8_t* s, std::size_t n, std::size_t i,
-                                         bool with_d_m) {
+// s, U+017F, which case-folds to s). Returns the contraction's length, 0 if none. cl100k and
+// o200k list the same suffixes.
+inline std::size_t contraction_length_ci(const std::uint8_t* s, std::size_t n, std::size_t i) {
   if (i >= n || s[i] != '\'') return 0;
   if (i + 1 >= n) return 0;
   const std::uint8_t a = s[i + 1];
   if (is_ascii_ci(a, 's') || is_ascii_ci(a, 't')) return 2;
   if (a == 0xC5 && i + 2 < n && s[i + 2] == 0xBF) return 3;  // 'ſ
-  if (with_d_m && (is_ascii_ci(a, 'd') || is_ascii_ci(a, 'm'))) return 2;
+  if (is_ascii_ci(a, 'd') || is_ascii_ci(a, 'm')) return 2;
   if (i + 2 < n) {
     const std::uint8_t b = s[i + 2];
     if ((is_ascii_ci(a, 'l') && is_ascii_ci(b, 'l')) || (is_ascii_ci(a, 'v') && is_ascii_ci(b, 'e')) ||
@@ -123,12 +122,41 @@ inline std::size_t gpt2_piece_end(const std::uint8_t* s, std::size_t n, std::siz
   return space_run_lookahead_end(scan_space_run(s, n, i), i, n);
 }
 
+// `\p{N}{1,3}` after its first code point, which ends at j.
+inline std::size_t digit_group_end(const std::uint8_t* s, std::size_t n, std::size_t j) {
+  for (int k = 1; k < 3; ++k) {
+    std::size_t l;
+    if (peek_class(s, n, j, l) != cls_number) break;
+    j += l;
+  }
+  return j;
+}
+
+// ` ?[^\s\p{L}\p{N}]+` followed by `[\r\n]*` (cl100k) or `[\r\n/]*` (o200k); 0 when it does not
+// match at i, whose class is c.
+inline std::size_t punctuation_run_end(const std::uint8_t* s, std::size_t n, std::size_t i, std::uint8_t c,
+                                       bool slash_in_tail) {
+  std::size_t j = i;
+  if (s[i] == ' ') {
+    std::size_t len2;
+    const std::uint8_t c2 = peek_class(s, n, i + 1, len2);
+    if (in_set(kNonSpaceLetterNumber, c2)) {
+      j = i + 1;
+      c = c2;
+    }
+  }
+  if (!in_set(kNonSpaceLetterNumber, c)) return 0;
+  std::size_t k = run_end(s, n, j, kNonSpaceLetterNumber);
+  while (k < n && (s[k] == '\r' || s[k] == '\n' || (slash_in_tail && s[k] == '/'))) ++k;
+  return k;
+}
+
 // cl100k: '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|
 //         ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s
 inline std::size_t cl100k_piece_end(const std::uint8_t* s, std::size_t n, std::size_t i) {
   const std::uint8_t b0 = s[i];
   if (b0 == '\'') {
-    if (std::size_t k = contraction_length_ci(s, n, i, true)) return i + k;
+    if (std::size_t k = contraction_length_ci(s, n, i)) return i + k;
   }
   std::size_t len;
   const std::uint8_t c = class_at(s, i, len);
@@ -137,30 +165,8 @@ inline std::size_t cl100k_piece_end(const std::uint8_t* s, std::size_t n, std::s
     std::size_t len2;
     if (in_set(kLetter, peek_class(s, n, i + len, len2))) return run_end(s, n, i + len + len2, kLetter);
   }
-  if (c == cls_number) {
-    std::size_t j = i + len;
-    for (int k = 1; k < 3; ++k) {
-      std::size_t l;
-      if (peek_class(s, n, j, l) != cls_number) break;
-      j += l;
-    }
-    return j;
-  }
-  std::size_t j = i;
-  std::uint8_t cj = c;
-  if (b0 == ' ') {
-    std::size_t len2;
-    const std::uint8_t c2 = peek_class(s, n, i + 1, len2);
-    if (in_set(kNonSpaceLetterNumber, c2)) {
-      j = i + 1;
-      cj = c2;
-    }
-  }
-  if (in_set(kNonSpaceLetterNumber, cj)) {
-    std::size_t k = run_end(s, n, j, kNonSpaceLetterNumber);
-    while (k < n && (s[k] == '\r' || s[k] == '\n')) ++k;
-    return k;
-  }
+  if (c == cls_number) return digit_group_end(s, n, i + len);
+  if (std::size_t k = punctuation_run_end(s, n, i, c, false)) return k;
   const space_run r = scan_space_run(s, n, i);
   if (r.end == n) return n;                                // \s++$
   if (r.after_last_newline) return r.after_last_newline;   // \s*[\r\n]
@@ -196,7 +202,7 @@ inline std::size_t o200k_word_end(const std::uint8_t* s, std::size_t n, std::siz
     } else if (last_lowerish_end) {
       m = last_lowerish_end;  // backtrack: the last lower-ish code point ends the piece
     }
-    if (m) return m + contraction_length_ci(s, n, m, true);
+    if (m) return m + contraction_length_ci(s, n, m);
   }
   // Alternative 2.
   for (int take_prefix = prefix_ok ? 1 : 0; take_prefix >= 0; --take_prefix) {
@@ -204,7 +210,7 @@ inline std::size_t o200k_word_end(const std::uint8_t* s, std::size_t n, std::siz
     const std::size_t k = run_end(s, n, j, kUpperish);
     if (k == j) continue;
     const std::size_t m = run_end(s, n, k, kLowerish);
-    return m + contraction_length_ci(s, n, m, true);
+    return m + contraction_length_ci(s, n, m);
   }
   return 0;
 }
@@ -215,29 +221,9 @@ inline std::size_t o200k_piece_end(const std::uint8_t* s, std::size_t n, std::si
   if (c != cls_number) {
     if (std::size_t m = o200k_word_end(s, n, i, c, len)) return m;
   } else {
-    std::size_t j = i + len;
-    for (int k = 1; k < 3; ++k) {
-      std::size_t l;
-      if (peek_class(s, n, j, l) != cls_number) break;
-      j += l;
-    }
-    return j;
+    return digit_group_end(s, n, i + len);
   }
-  std::size_t j = i;
-  std::uint8_t cj = c;
-  if (s[i] == ' ') {
-    std::size_t len2;
-    const std::uint8_t c2 = peek_class(s, n, i + 1, len2);
-    if (in_set(kNonSpaceLetterNumber, c2)) {
-      j = i + 1;
-      cj = c2;
-    }
-  }
-  if (in_set(kNonSpaceLetterNumber, cj)) {
-    std::size_t k = run_end(s, n, j, kNonSpaceLetterNumber);
-    while (k < n && (s[k] == '\r' || s[k] == '\n' || s[k] == '/')) ++k;
-    return k;
-  }
+  if (std::size_t k = punctuation_run_end(s, n, i, c, true)) return k;
   const space_run r = scan_space_run(s, n, i);
   if (r.after_last_newline) return r.after_last_newline;  // \s*[\r\n]+
   return space_run_lookahead_end(r, i, n);                // \s+(?!\S) | \s+

@@ -5,6 +5,16 @@
 // adoption metrics (privacy). Include the individual headers to compile less.
 #pragma once
 
+// Tokenizer
 #include "tokenmaxx/encoding.hpp"
 #include "tokenmaxx/errors.hpp"
 #include "tokenmaxx/vocab.hpp"
+
+// Usage accounting
+#include "tokenmaxx/budget.hpp"
+#include "tokenmaxx/ledger.hpp"
+#include "tokenmaxx/pricing.hpp"
+#include "tokenmaxx/usage.hpp"
+#include "tokenmaxx/usage_export.hpp"
+#include "tokenmaxx/usage_snapshot.hpp"
+#include "tokenmaxx/usage_window.hpp"

@@ -1,0 +1,249 @@
+// The exact samplers against their exact distributions: chi-square goodness of fit (fixed seeds,
+// alpha = 1e-6), Kolmogorov-Smirnov for a large Gaussian, tail frequencies, and the interval and
+// threshold computations against their definitions.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "privacy_test_util.hpp"
+#include "tokenmaxx/detail/dp_sampler.hpp"
+#include "tokenmaxx/detail/dp_tails.hpp"
+#include "tokenmaxx/privacy_random.hpp"
+
+namespace {
+
+using tokenmaxx::insecure_seeded_rng_for_tests;
+using tokenmaxx::detail::random_bits;
+
+// Chi-square statistic of `samples` against `pmf` on [-R, R] with bins of expected count >= 20 and
+// the two tails lumped (tail mass = (1 - central mass) / 2 each, by symmetry). Returns {stat, df}.
+std::pair<double, int> chi_square(const std::vector<std::int64_t>& samples, const std::function<long double(std::int64_t)>& pmf) {
+  const long double n = static_cast<long double>(samples.size());
+  std::int64_t r = 0;
+  while (pmf(r + 1) * n >= 20) ++r;
+  std::map<std::int64_t, long double> observed;
+  long double left = 0, right = 0;
+  for (std::int64_t x : samples) {
+    if (x < -r) left += 1;
+    else if (x > r) right += 1;
+    else observed[x] += 1;
+  }
+  long double central = 0;
+  long double stat = 0;
+  int bins = 0;
+  for (std::int64_t x = -r; x <= r; ++x) {
+    const long double e = pmf(x) * n;
+    central += pmf(x);
+    const long double o = observed.count(x) ? observed[x] : 0;
+    stat += (o - e) * (o - e) / e;
+    ++bins;
+  }
+  const long double tail = (1.0L - central) / 2.0L * n;
+  if (tail >= 5) {
+    stat += (left - tail) * (left - tail) / tail + (right - tail) * (right - tail) / tail;
+    bins += 2;
+  } else {
+    EXPECT_LE(left + right, std::max<long double>(20, tail * 40)) << "far too many tail samples";
+  }
+  return {static_cast<double>(stat), bins - 1};
+}
+
+long double laplace_pmf(std::uint64_t t, std::uint64_t s, std::int64_t x) {
+  const long double q = std::exp(-static_cast<long double>(s) / static_cast<long double>(t));
+  return (1 - q) / (1 + q) * std::pow(q, static_cast<long double>(std::llabs(x)));
+}
+
+struct gaussian_pmf {
+  long double sigma2;
+  long double z = 0;
+  explicit gaussian_pmf(long double s2) : sigma2(s2) {
+    const auto range = static_cast<std::int64_t>(std::sqrt(s2) * 40 + 10);
+    for (std::int64_t x = -range; x <= range; ++x) z += std::exp(-static_cast<long double>(x) * x / (2 * sigma2));
+  }
+  long double operator()(std::int64_t x) const { return std::exp(-static_cast<long double>(x) * x / (2 * sigma2)) / z; }
+};
+
+TEST(PrivacySampler, SeededGeneratorIsDeterministicAndSeedDependent) {
+  insecure_seeded_rng_for_tests a(7), b(7), c(8);
+  std::array<unsigned char, 64> x{}, y{}, z{};
+  a.fill(x);
+  b.fill(y);
+  c.fill(z);
+  EXPECT_EQ(x, y);
+  EXPECT_NE(x, z);
+  EXPECT_FALSE(a.is_secure());
+  EXPECT_TRUE(tokenmaxx::secure_random().is_secure());
+}
+
+TEST(PrivacySampler, SecureRandomFillsEveryByte) {
+  tokenmaxx::secure_random rng;
+  std::vector<unsigned char> buf(4096, 0);
+  rng.fill(buf);
+  std::set<unsigned char> distinct(buf.begin(), buf.end());
+  EXPECT_GT(distinct.size(), 200u);  // 4096 uniform bytes miss more than 56 values with prob < 1e-20
+  const auto zeros = std::count(buf.begin(), buf.end(), 0);
+  EXPECT_LT(zeros, 64);  // expected 16
+}
+
+TEST(PrivacySampler, UniformBelowMatchesUniform) {
+  insecure_seeded_rng_for_tests rng(11);
+  random_bits rb(rng);
+  for (std::uint64_t n : {2ull, 3ull, 7ull, 10ull, 1000ull}) {
+    std::vector<double> counts(n, 0);
+    const int N = 200'000;
+    for (int i = 0; i < N; ++i) {
+      const absl::uint128 v = rb.uniform_below(n);
+      ASSERT_LT(v, n);
+      counts[absl::Uint128Low64(v)] += 1;
+    }
+    const double e = static_cast<double>(N) / n;
+    double stat = 0;
+    for (double o : counts) stat += (o - e) * (o - e) / e;
+    EXPECT_LT(stat, privacy_test::chi2_critical(static_cast<int>(n) - 1, privacy_test::z_1e6)) << "n=" << n;
+  }
+  // 128-bit range: values stay below n and the top half is hit half the time.
+  const absl::uint128 big = absl::MakeUint128(3, 12345);  // 3 * 2^64 + 12345
+  int above_half = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    const absl::uint128 v = rb.uniform_below(big);
+    ASSERT_LT(v, big);
+    if (v >= big / 2) ++above_half;
+  }
+  EXPECT_NEAR(above_half, 10'000, 5.3 * std::sqrt(5000.0));
+  EXPECT_THROW(rb.uniform_below(0), std::invalid_argument);
+}
+
+TEST(PrivacySampler, BernoulliExpMatchesExp) {
+  insecure_seeded_rng_for_tests rng(12);
+  random_bits rb(rng);
+  const int N = 200'000;
+  for (auto [n, d] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 1}, {1, 3}, {1, 1}, {5, 2}, {7, 1}, {999'999, 1'000'000}}) {
+    int hits = 0;
+    for (int i = 0; i < N; ++i) hits += tokenmaxx::detail::bernoulli_exp(rb, n, d) ? 1 : 0;
+    const double p = std::exp(-static_cast<double>(n) / static_cast<double>(d));
+    const double sd = std::sqrt(N * p * (1 - p));
+    EXPECT_NEAR(hits, N * p, 5.3 * sd + 1e-9) << n << "/" << d;
+  }
+}
+
+TEST(PrivacySampler, DiscreteLaplaceChiSquare) {
+  const int N = 200'000;
+  std::uint64_t seed = 100;
+  for (auto [t, s] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+           {1, 1}, {3, 1}, {5, 2}, {1, 4}, {10, 1}, {3'000'000'000'000ull, 1'000'000'000'000ull}}) {
+    insecure_seeded_rng_for_tests rng(seed++);
+    random_bits rb(rng);
+    std::vector<std::int64_t> xs(N);
+    for (auto& x : xs) x = tokenmaxx::detail::discrete_laplace(rb, t, s);
+    auto [stat, df] = chi_square(xs, [t = t, s = s](std::int64_t x) { return laplace_pmf(t, s, x); });
+    ASSERT_GE(df, 1);
+    EXPECT_LT(stat, privacy_test::chi2_critical(df, privacy_test::z_1e6)) << "scale " << t << "/" << s << " df " << df;
+  }
+}
+
+TEST(PrivacySampler, DiscreteLaplaceTailsMatchClosedForm) {
+  insecure_seeded_rng_for_tests rng(21);
+  random_bits rb(rng);
+  const std::uint64_t t = 3, s = 1;
+  const int N = 400'000;
+  std::vector<std::int64_t> xs(N);
+  for (auto& x : xs) x = tokenmaxx::detail::discrete_laplace(rb, t, s);
+  const long double q = std::exp(-1.0L / 3.0L);
+  for (std::int64_t m : {5, 10, 20, 30}) {
+    const long double p = 2 * std::pow(q, static_cast<long double>(m)) / (1 + q);  // P(|X| >= m)
+    const auto count = std::count_if(xs.begin(), xs.end(), [m](std::int64_t x) { return std::llabs(x) >= m; });
+    const double sd = std::sqrt(static_cast<double>(N * p * (1 - p)));
+    EXPECT_NEAR(static_cast<double>(count), static_cast<double>(N * p), 5.3 * sd + 3) << "m=" << m;
+  }
+  // Nothing absurd: P(|X| >= 120) = 2 q^120 / (1+q) ~ 5e-18.
+  EXPECT_LT(*std::max_element(xs.begin(), xs.end(), [](auto a, auto b) { return std::llabs(a) < std::llabs(b); }), 120);
+}
+
+TEST(PrivacySampler, DiscreteGaussianChiSquare) {
+  const int N = 200'000;
+  std::uint64_t seed = 300;
+  for (auto [a, b] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 1}, {2, 1}, {10, 3}, {1, 4}, {200, 1}, {45, 2}}) {
+    insecure_seeded_rng_for_tests rng(seed++);
+    random_bits rb(rng);
+    tokenmaxx::detail::discrete_gaussian_sampler g(tokenmaxx::detail::bn_from_u64(a), tokenmaxx::detail::bn_from_u64(b));
+    std::vector<std::int64_t> xs(N);
+    for (auto& x : xs) x = g.sample(rb);
+    gaussian_pmf pmf(static_cast<long double>(a) / b);
+    auto [stat, df] = chi_square(xs, std::cref(pmf));
+    ASSERT_GE(df, 1);
+    EXPECT_LT(stat, privacy_test::chi2_critical(df, privacy_test::z_1e6)) << "sigma^2 " << a << "/" << b;
+  }
+}
+
+// For large sigma (exercising the BIGNUM acceptance test far beyond 64 bits) the discrete Gaussian
+// is within 1e-300 of the continuous normal CDF at half-integers; compare with Kolmogorov-Smirnov.
+TEST(PrivacySampler, DiscreteGaussianLargeSigmaKolmogorovSmirnov) {
+  // sigma^2 = 1e30 / 7 (sigma ~ 3.8e14).
+  BIGNUM* raw = nullptr;
+  ASSERT_EQ(BN_dec2bn(&raw, "1000000000000000000000000000000"), 31);
+  tokenmaxx::detail::bn_ptr a(raw);
+  tokenmaxx::detail::discrete_gaussian_sampler g(std::move(a), tokenmaxx::detail::bn_from_u64(7));
+  const long double sigma = std::sqrt(1e30L / 7);
+  insecure_seeded_rng_for_tests rng(77);
+  random_bits rb(rng);
+  const int N = 50'000;
+  std::vector<long double> xs(N);
+  for (auto& x : xs) x = static_cast<long double>(g.sample(rb));
+  std::sort(xs.begin(), xs.end());
+  long double d = 0;
+  for (int i = 0; i < N; ++i) {
+    const long double cdf = 0.5L * std::erfc(-(xs[i] + 0.5L) / (sigma * std::sqrt(2.0L)));
+    d = std::max({d, std::fabs(cdf - static_cast<long double>(i + 1) / N), std::fabs(cdf - static_cast<long double>(i) / N)});
+  }
+  const double critical = std::sqrt(-std::log(1e-6 / 2) / (2.0 * N));
+  EXPECT_LT(static_cast<double>(d), critical);
+}
+
+TEST(PrivacySampler, LaplaceHalfWidthMatchesDefinition) {
+  for (auto [t, s] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 1}, {3, 1}, {7, 2}, {1'000'000, 3}, {4, 9}}) {
+    for (long double alpha : {0.05L, 0.01L, 1e-6L}) {
+      const std::int64_t m = tokenmaxx::detail::laplace_half_width(t, s, alpha);
+      const long double q = std::exp(-static_cast<long double>(s) / t);
+      auto beyond = [&](std::int64_t w) { return 2 * std::pow(q, static_cast<long double>(w + 1)) / (1 + q); };
+      EXPECT_LE(beyond(m), alpha);
+      if (m > 0) {
+        EXPECT_GT(beyond(m - 1), alpha);
+      }
+    }
+  }
+}
+
+TEST(PrivacySampler, LaplaceIntervalCoverageEmpirical) {
+  insecure_seeded_rng_for_tests rng(5);
+  random_bits rb(rng);
+  const std::uint64_t t = 9, s = 2;
+  const std::int64_t m = tokenmaxx::detail::laplace_half_width(t, s, 0.05L);
+  const int N = 100'000;
+  int inside = 0;
+  for (int i = 0; i < N; ++i) inside += std::llabs(tokenmaxx::detail::discrete_laplace(rb, t, s)) <= m ? 1 : 0;
+  const double p = static_cast<double>(inside) / N;
+  EXPECT_GE(p, 0.95 - 5.3 * std::sqrt(0.05 * 0.95 / N));
+  // And not grossly conservative: the next smaller interval must miss more than 5% in theory.
+  const long double q = std::exp(-2.0L / 9);
+  EXPECT_GT(2 * std::pow(q, static_cast<long double>(m)) / (1 + q), 0.05L);
+}
+
+TEST(PrivacySampler, GaussianBoundsAreValid) {
+  // sub-Gaussian bound vs exact tail for sigma^2 = 10.
+  const gaussian_pmf pmf(10);
+  const std::int64_t m = tokenmaxx::detail::gaussian_one_sided(std::sqrt(10.0L), 1e-4L);
+  long double tail = 0;
+  for (std::int64_t x = m; x < 400; ++x) tail += pmf(x);
+  EXPECT_LE(tail, 1e-4L);
+  const std::int64_t h = tokenmaxx::detail::gaussian_half_width(std::sqrt(10.0L), 0.05L);
+  long double outside = 0;
+  for (std::int64_t x = h + 1; x < 400; ++x) outside += 2 * pmf(x);
+  EXPECT_LE(outside, 0.05L);
+}
+
+}  // namespace

@@ -27,6 +27,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tokenmaxx/detail/rank_table.hpp"
@@ -168,6 +169,24 @@ class vocabulary {
       throw vocab_error("rank file " + std::string(source) + ": duplicate rank " + std::to_string(dup));
     if (v.table_.size() != v.count_distinct_tokens())
       throw vocab_error("rank file " + std::string(source) + " maps the same token bytes to two ranks");
+    return v;
+  }
+
+  // A vocabulary from (token bytes, rank) pairs held in memory, e.g. a custom rank table.
+  static vocabulary from_ranks(const std::vector<std::pair<std::string, rank_t>>& ranks,
+                               std::string_view source = "<ranks>") {
+    vocabulary v;
+    v.source_ = std::string(source);
+    for (const auto& [bytes, rank] : ranks) {
+      if (bytes.empty()) throw vocab_error(std::string(source) + ": empty token for rank " + std::to_string(rank));
+      if (rank > kMaxRank) throw vocab_error(std::string(source) + ": rank " + std::to_string(rank) + " out of range");
+      v.table_.add(bytes, rank);
+    }
+    if (ranks.empty()) throw vocab_error(std::string(source) + " is empty");
+    if (const rank_t dup = v.table_.finalize(); dup != kNoRank)
+      throw vocab_error(std::string(source) + ": duplicate rank " + std::to_string(dup));
+    if (v.table_.size() != v.count_distinct_tokens())
+      throw vocab_error(std::string(source) + " maps the same token bytes to two ranks");
     return v;
   }
 

@@ -91,3 +91,18 @@ TEST_F(tampered_vocab, missing_file_names_the_places_searched) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(vocab, from_ranks_builds_the_same_table_as_parsing_and_rejects_bad_input) {
+  const auto parsed = tokenmaxx::vocabulary::parse("YQ== 0\nYg== 1\nYWI= 2\n", "inline");
+  const auto built = tokenmaxx::vocabulary::from_ranks({{"a", 0}, {"b", 1}, {"ab", 2}}, "pairs");
+  for (const char* t : {"a", "b", "ab", "abc"}) EXPECT_EQ(built.find(t), parsed.find(t)) << t;
+  EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({{"a", 0}, {"b", 0}}), tokenmaxx::vocab_error);
+  EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({{"a", 0}, {"a", 1}}), tokenmaxx::vocab_error);
+  EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({{"", 0}}), tokenmaxx::vocab_error);
+  EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({{"a", tokenmaxx::vocabulary::kMaxRank + 1}}), tokenmaxx::vocab_error);
+  EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({}), tokenmaxx::vocab_error);
+}
+
+}  // namespace

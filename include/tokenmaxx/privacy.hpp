@@ -426,7 +426,7 @@ class adoption_aggregator {
     if (!cost.ok()) return absl::InvalidArgumentError("release: " + std::string(cost.status().message()));
     const bool gaussian = r.mechanism == noise_mechanism::gaussian;
     const bool private_selection = !r.public_groups.has_value();
-    if ((gaussian || private_selection) && r.delta <= 0) {
+    if ((gaussian || private_selection) && cost->delta_atto <= 0) {
       return absl::InvalidArgumentError(
           std::string("release: ") + (gaussian ? "the Gaussian mechanism" : "private group selection (no public_groups)") +
           " needs delta > 0 (e.g. 1e-8, well below 1 / number of people)");
@@ -467,7 +467,7 @@ class adoption_aggregator {
     const long double alpha = 1.0L - static_cast<long double>(r.confidence);
 
     // delta: private selection gets all of it (Laplace) or half (Gaussian); the Gaussian the rest.
-    const double delta = r.delta;
+    const double delta = cost->delta();  // the value charged, so calibration and charge agree
     const double delta_selection = private_selection ? (gaussian ? delta / 2 : delta) : 0.0;
     const double delta_gaussian = gaussian ? (private_selection ? delta / 2 : delta) : 0.0;
     pl.cost.epsilon_millionths = cost->epsilon_millionths;

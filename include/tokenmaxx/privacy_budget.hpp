@@ -58,8 +58,8 @@ struct privacy_cost {
   double delta() const noexcept { return static_cast<double>(delta_atto) / 1e18; }
   friend bool operator==(const privacy_cost&, const privacy_cost&) = default;
 
-  // epsilon rounded to the nearest millionth (must be in (0, 1000]); delta rounded up to the next
-  // 1e-18 (must be in [0, 1)). Anything else (NaN, infinite, negative, zero epsilon) is an error.
+  // epsilon rounded to the nearest millionth (must be in (0, 1000]); delta rounded to the nearest
+  // 1e-18 (must be in [0, 1)); the noise is calibrated to these rounded values, so charge and use agree. Anything else (NaN, infinite, negative, zero epsilon) is an error.
   static absl::StatusOr<privacy_cost> from(double epsilon, double delta) {
     if (!std::isfinite(epsilon) || epsilon <= 0 || epsilon > 1000) {
       return absl::InvalidArgumentError("epsilon must be a finite number in (0, 1000], got " +
@@ -75,7 +75,7 @@ struct privacy_cost {
       return absl::InvalidArgumentError("epsilon below the resolution of 1e-6: " +
                                         detail::format_double(epsilon));
     }
-    c.delta_atto = static_cast<std::int64_t>(std::ceil(delta * 1e18));
+    c.delta_atto = std::llround(delta * 1e18);
     return c;
   }
 };

@@ -4,63 +4,25 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 
-#include <openssl/evp.h>
-
 #include "absl/status/status.h"
+#include "tokenmaxx/detail/sha256.hpp"
+#include "tokenmaxx/detail/utf8.hpp"
 
 namespace tokenmaxx::detail {
 
 using sha256_digest = std::array<unsigned char, 32>;
 
-// SHA-256 through OpenSSL's EVP interface. Returns false only if OpenSSL itself fails.
-inline bool ledger_sha256(std::string_view data, sha256_digest& out) noexcept {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx) return false;
-  unsigned int len = 0;
-  return EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
-         EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
-         EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1 && len == out.size();
-}
+// SHA-256 through OpenSSL's EVP interface (shared with the vocabulary loader). Returns false only
+// if OpenSSL itself fails.
+inline bool ledger_sha256(std::string_view data, sha256_digest& out) noexcept { return try_sha256(data, out); }
 
-inline std::string ledger_hex(const sha256_digest& d) {
-  static constexpr char k[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(64);
-  for (unsigned char c : d) {
-    s.push_back(k[c >> 4]);
-    s.push_back(k[c & 15]);
-  }
-  return s;
-}
+inline std::string ledger_hex(const sha256_digest& d) { return to_hex(d.data(), d.size()); }
 
-// Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
-inline bool ledger_valid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    unsigned c = *p;
-    if (c < 0x80) { ++p; continue; }
-    int n;
-    std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-    else return false;
-    if (end - p <= n) return false;
-    for (int i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return false;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    p += n + 1;
-  }
-  return true;
-}
+// Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF), as the tokenizer validates it.
+inline bool ledger_valid_utf8(std::string_view s) noexcept { return first_invalid_utf8(s) == std::string_view::npos; }
 
 // Key strings (tenant, model, provider) must be valid UTF-8 without control characters, at most
 // 256 bytes; tenant and model must be non-empty.

@@ -11,11 +11,15 @@
 
 namespace tokenmaxx::detail {
 
+// False only when OpenSSL itself fails.
+inline bool try_sha256(std::string_view data, std::array<std::uint8_t, 32>& digest) noexcept {
+  unsigned int len = 0;
+  return EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) == 1 && len == 32;
+}
+
 inline std::array<std::uint8_t, 32> sha256(std::string_view data) {
   std::array<std::uint8_t, 32> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1 || len != 32)
-    throw std::runtime_error("OpenSSL EVP_Digest(SHA-256) failed");
+  if (!try_sha256(data, digest)) throw std::runtime_error("OpenSSL EVP_Digest(SHA-256) failed");
   return digest;
 }
 

@@ -1,0 +1,265 @@
+// tokenmaxx::encoding for Python. Text is converted to UTF-8 with the GIL held (surrogates are
+// rewritten as tiktoken does, see common.hpp), then tokenized with the GIL released; batch calls
+// run on the native thread pool. An encoding is immutable, so one object serves many threads.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common.hpp"
+#include "thread_pool.hpp"
+#include "tokenmaxx/detail/bpe.hpp"
+#include "tokenmaxx/detail/python_support.hpp"
+#include "tokenmaxx/encoding.hpp"
+
+namespace py = pybind11;
+using tokenmaxx::encoding;
+using tokenmaxx::rank_t;
+using tokenmaxx::special_set;
+using namespace tokenmaxx_python;
+
+namespace {
+
+// "all" or an iterable of special-token strings.
+special_set special_set_of(py::handle o) {
+  if (PyUnicode_Check(o.ptr())) {
+    if (py::str(o).cast<std::string>() == "all") return special_set::all();
+    throw py::type_error("expected \"all\" or a collection of special-token strings");
+  }
+  std::vector<std::string> names;
+  for (py::handle item : py::iter(o)) names.push_back(py::cast<std::string>(item));
+  return special_set(std::move(names));
+}
+
+// UTF-8 views of an iterable of str, kept alive by `owners`.
+struct text_batch {
+  std::vector<py::object> owners;
+  std::vector<std::string_view> texts;
+  explicit text_batch(py::handle iterable) {
+    if (PyUnicode_Check(iterable.ptr())) throw py::type_error("expected a list of str, got a str");
+    for (py::handle item : py::iter(iterable)) {
+      py::object keep;
+      const std::string_view v = utf8_of(item, keep);
+      owners.push_back(keep ? std::move(keep) : py::reinterpret_borrow<py::object>(item));
+      texts.push_back(v);
+    }
+  }
+};
+
+std::size_t thread_count(long num_threads) {
+  if (num_threads < 1) throw py::value_error("max_workers must be greater than 0");
+  return static_cast<std::size_t>(num_threads);
+}
+
+class py_encoding {
+ public:
+  py_encoding(std::string name, const std::string& family, std::shared_ptr<const tokenmaxx::vocabulary> vocab,
+              std::vector<std::pair<std::string, rank_t>> specials, std::optional<std::size_t> explicit_n_vocab) {
+    const auto f = tokenmaxx::detail::family_from_name(family);
+    if (!f) throw py::value_error("unknown pretokenizer family '" + family + "' (expected gpt2, cl100k or o200k)");
+    enc_ = std::make_shared<const encoding>(std::move(name), *f, std::move(vocab), std::move(specials), explicit_n_vocab);
+  }
+
+  const encoding& enc() const { return *enc_; }
+
+  template <class F>
+  static auto maybe_released(std::size_t bytes, F&& f) {
+    if (bytes < kReleaseGilBytes) return f();
+    py::gil_scoped_release release;
+    return f();
+  }
+
+  py::list encode_ordinary(py::handle text) const {
+    py::object keep;
+    const auto s = utf8_of(text, keep);
+    return to_list(maybe_released(s.size(), [&] { return enc_->encode_ordinary(s); }));
+  }
+
+  py::list encode(py::handle text, py::handle allowed, py::handle disallowed) const {
+    py::object keep;
+    const auto s = utf8_of(text, keep);
+    const special_set a = special_set_of(allowed), d = special_set_of(disallowed);
+    return to_list(maybe_released(s.size(), [&] { return enc_->encode(s, a, d); }));
+  }
+
+  py::bytes encode_to_uint32_bytes(py::handle text, py::handle allowed, py::handle disallowed) const {
+    py::object keep;
+    const auto s = utf8_of(text, keep);
+    const special_set a = special_set_of(allowed), d = special_set_of(disallowed);
+    const auto ids = maybe_released(s.size(), [&] { return enc_->encode(s, a, d); });
+    return py::bytes(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(rank_t));
+  }
+
+  std::size_t count(py::handle text) const {
+    py::object keep;
+    const auto s = utf8_of(text, keep);
+    return maybe_released(s.size(), [&] { return enc_->count(s); });
+  }
+
+  std::size_t count_until(py::handle text, std::size_t limit) const {
+    py::object keep;
+    const auto s = utf8_of(text, keep);
+    return maybe_released(s.size(), [&] { return enc_->count_until(s, limit); });
+  }
+
+  py::list encode_ordinary_batch(py::handle texts, long num_threads) const {
+    const text_batch batch(texts);
+    std::vector<std::vector<rank_t>> out(batch.texts.size());
+    run(batch.texts.size(), thread_count(num_threads), [&](std::size_t i) { out[i] = enc_->encode_ordinary(batch.texts[i]); });
+    return lists(out);
+  }
+
+  py::list encode_batch(py::handle texts, py::handle allowed, py::handle disallowed, long num_threads) const {
+    const text_batch batch(texts);
+    const special_set a = special_set_of(allowed), d = special_set_of(disallowed);
+    std::vector<std::vector<rank_t>> out(batch.texts.size());
+    run(batch.texts.size(), thread_count(num_threads), [&](std::size_t i) { out[i] = enc_->encode(batch.texts[i], a, d); });
+    return lists(out);
+  }
+
+  std::vector<std::size_t> count_batch(py::handle texts, long num_threads) const {
+    const text_batch batch(texts);
+    std::vector<std::size_t> out(batch.texts.size());
+    run(batch.texts.size(), thread_count(num_threads), [&](std::size_t i) { out[i] = enc_->count(batch.texts[i]); });
+    return out;
+  }
+
+  py::bytes decode_bytes(py::handle tokens) const {
+    const std::vector<rank_t> ids = ranks_of(tokens);
+    std::string out;
+    try {
+      out = maybe_released(ids.size() * 4, [&] { return enc_->decode(ids); });
+    } catch (const tokenmaxx::invalid_token_error& e) {
+      throw py::key_error("Invalid token for decoding: " + std::to_string(e.token()));
+    }
+    return to_bytes(out);
+  }
+
+  py::list decode_bytes_batch(py::handle batch, long num_threads) const {
+    if (PyUnicode_Check(batch.ptr()) || PyBytes_Check(batch.ptr())) throw py::type_error("expected a list of token lists");
+    std::vector<std::vector<rank_t>> in;
+    for (py::handle item : py::iter(batch)) in.push_back(ranks_of(item));
+    std::vector<std::string> out(in.size());
+    try {
+      run(in.size(), thread_count(num_threads), [&](std::size_t i) { out[i] = enc_->decode(in[i]); });
+    } catch (const tokenmaxx::invalid_token_error& e) {
+      throw py::key_error("Invalid token for decoding: " + std::to_string(e.token()));
+    }
+    py::list result(out.size());
+    for (std::size_t i = 0; i < out.size(); ++i) result[i] = to_bytes(out[i]);
+    return result;
+  }
+
+  py::bytes decode_single_token_bytes(py::handle token) const {
+    const rank_t r = rank_of(token);
+    try {
+      return to_bytes(enc_->token_bytes(r));
+    } catch (const tokenmaxx::invalid_token_error&) {
+      throw py::key_error(std::to_string(r));
+    }
+  }
+
+  py::list decode_tokens_bytes(py::handle tokens) const {
+    const std::vector<rank_t> ids = ranks_of(tokens);
+    py::list out(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      try {
+        out[i] = to_bytes(enc_->token_bytes(ids[i]));
+      } catch (const tokenmaxx::invalid_token_error&) {
+        throw py::key_error(std::to_string(ids[i]));
+      }
+    }
+    return out;
+  }
+
+  // tiktoken's token_byte_values: the bytes of every mergeable token, sorted.
+  py::list token_byte_values() const {
+    const auto& v = enc_->vocab();
+    std::vector<std::string_view> all;
+    all.reserve(v.size());
+    for (rank_t r = 0; v.size() && r <= v.max_rank(); ++r)
+      if (auto b = v.bytes_of(r)) all.push_back(*b);
+    std::sort(all.begin(), all.end());
+    py::list out(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) out[i] = to_bytes(all[i]);
+    return out;
+  }
+
+  // tiktoken's encode_single_token: a vocabulary entry or a special token's text, else KeyError.
+  rank_t encode_single_token(const py::bytes& piece) const {
+    const std::string_view b = bytes_of(piece);
+    if (const rank_t r = enc_->vocab().find(b); r != tokenmaxx::kNoRank) return r;
+    if (auto id = enc_->special_token_id(b)) return *id;
+    PyErr_SetObject(PyExc_KeyError, piece.ptr());  // KeyError(b'...'), as tiktoken
+    throw py::error_already_set();
+  }
+
+  // tiktoken's _encode_single_piece: byte-pair merging of the bytes as one piece, no splitting.
+  py::list encode_single_piece(const py::bytes& piece) const {
+    const std::string_view b = bytes_of(piece);
+    std::vector<rank_t> out;
+    tokenmaxx::detail::bpe_encode_piece(enc_->vocab().table(), reinterpret_cast<const std::uint8_t*>(b.data()),
+                                        b.size(), [&](rank_t r) { out.push_back(r); });
+    return to_list(out);
+  }
+
+ private:
+  template <class F>
+  static void run(std::size_t n, std::size_t threads, F&& f) {
+    py::gil_scoped_release release;
+    thread_pool::instance().parallel_for(n, threads, f);
+  }
+
+  static py::list lists(const std::vector<std::vector<rank_t>>& v) {
+    py::list out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = to_list(v[i]);
+    return out;
+  }
+
+  std::shared_ptr<const encoding> enc_;
+};
+
+}  // namespace
+
+void register_encoding(py::module_& m) {
+  py::class_<py_encoding>(m, "CoreEncoding",
+                          "The native tokenizer behind tokenmaxx.Encoding (immutable, thread-safe).")
+      .def(py::init<std::string, const std::string&, std::shared_ptr<const tokenmaxx::vocabulary>,
+                    std::vector<std::pair<std::string, rank_t>>, std::optional<std::size_t>>(),
+           py::arg("name"), py::arg("family"), py::arg("vocab"), py::arg("special_tokens"),
+           py::arg("explicit_n_vocab") = py::none())
+      .def_property_readonly("name", [](const py_encoding& e) { return e.enc().name(); })
+      .def_property_readonly("family",
+                             [](const py_encoding& e) { return std::string(tokenmaxx::detail::family_name(e.enc().family())); })
+      .def_property_readonly("pattern", [](const py_encoding& e) {
+        return std::string(tokenmaxx::detail::canonical_pattern(e.enc().family()));
+      })
+      .def_property_readonly("max_token_value", [](const py_encoding& e) { return e.enc().max_token_value(); })
+      .def_property_readonly("n_vocab", [](const py_encoding& e) { return e.enc().n_vocab(); })
+      .def_property_readonly("eot_token", [](const py_encoding& e) { return e.enc().eot_token(); })
+      .def_property_readonly("special_tokens", [](const py_encoding& e) { return e.enc().special_tokens(); })
+      .def_property_readonly("vocab_size", [](const py_encoding& e) { return e.enc().vocab().size(); })
+      .def("encode_ordinary", &py_encoding::encode_ordinary, py::arg("text"))
+      .def("encode", &py_encoding::encode, py::arg("text"), py::arg("allowed_special"), py::arg("disallowed_special"))
+      .def("encode_to_uint32_bytes", &py_encoding::encode_to_uint32_bytes, py::arg("text"), py::arg("allowed_special"),
+           py::arg("disallowed_special"))
+      .def("count", &py_encoding::count, py::arg("text"))
+      .def("count_until", &py_encoding::count_until, py::arg("text"), py::arg("limit"))
+      .def("encode_ordinary_batch", &py_encoding::encode_ordinary_batch, py::arg("texts"), py::arg("num_threads"))
+      .def("encode_batch", &py_encoding::encode_batch, py::arg("texts"), py::arg("allowed_special"),
+           py::arg("disallowed_special"), py::arg("num_threads"))
+      .def("count_batch", &py_encoding::count_batch, py::arg("texts"), py::arg("num_threads"))
+      .def("decode_bytes", &py_encoding::decode_bytes, py::arg("tokens"))
+      .def("decode_bytes_batch", &py_encoding::decode_bytes_batch, py::arg("batch"), py::arg("num_threads"))
+      .def("decode_single_token_bytes", &py_encoding::decode_single_token_bytes, py::arg("token"))
+      .def("decode_tokens_bytes", &py_encoding::decode_tokens_bytes, py::arg("tokens"))
+      .def("token_byte_values", &py_encoding::token_byte_values)
+      .def("encode_single_token", &py_encoding::encode_single_token, py::arg("piece"))
+      .def("encode_single_piece", &py_encoding::encode_single_piece, py::arg("piece"));
+}

@@ -1,0 +1,28 @@
+"""tokenmaxx: exact, fast, tiktoken-compatible token counting.
+
+    import tokenmaxx
+
+    enc = tokenmaxx.get_encoding("o200k_base")        # or tokenmaxx.encoding_for_model("gpt-4o")
+    enc.encode("hello world")                         # the same ids as tiktoken
+    enc.count("hello world")                          # no list is built
+    enc.count_batch(texts, num_threads=8)             # native threads, GIL released
+
+``tokenmaxx.tiktoken_compat`` can be imported in place of ``tiktoken``.
+"""
+from __future__ import annotations
+
+from tokenmaxx.core import Encoding
+from tokenmaxx.load import VocabError
+from tokenmaxx.model import encoding_for_model, encoding_name_for_model
+from tokenmaxx.registry import get_encoding, list_encoding_names
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Encoding",
+    "VocabError",
+    "encoding_for_model",
+    "encoding_name_for_model",
+    "get_encoding",
+    "list_encoding_names",
+]

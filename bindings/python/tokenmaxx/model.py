@@ -1,0 +1,29 @@
+"""Model name -> encoding, as tiktoken's ``tiktoken.model`` (tables from the C++ core)."""
+from __future__ import annotations
+
+from tokenmaxx import _core
+from tokenmaxx.core import Encoding
+from tokenmaxx.registry import get_encoding
+
+#: Exact model names, from the C++ table ``kModelToEncoding``.
+MODEL_TO_ENCODING: dict[str, str] = dict(_core.model_to_encoding())
+#: Model-name prefixes, tried in order, from the C++ table ``kModelPrefixToEncoding``.
+MODEL_PREFIX_TO_ENCODING: dict[str, str] = dict(_core.model_prefix_to_encoding())
+
+
+def encoding_name_for_model(model_name: str) -> str:
+    """The name of the encoding a model uses; ``KeyError`` if the model is not recognised."""
+    if model_name in MODEL_TO_ENCODING:
+        return MODEL_TO_ENCODING[model_name]
+    for model_prefix, encoding_name in MODEL_PREFIX_TO_ENCODING.items():
+        if model_name.startswith(model_prefix):
+            return encoding_name
+    raise KeyError(
+        f"Could not automatically map {model_name} to a tokeniser. "
+        "Please use `tiktoken.get_encoding` to explicitly get the tokeniser you expect."
+    ) from None
+
+
+def encoding_for_model(model_name: str) -> Encoding:
+    """The encoding a model uses; ``KeyError`` if the model is not recognised."""
+    return get_encoding(encoding_name_for_model(model_name))

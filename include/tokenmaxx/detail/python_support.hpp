@@ -1,0 +1,78 @@
+// tokenmaxx/detail/python_support.hpp
+//
+// Facts the Python package (and any other tiktoken-compatible front end) needs beyond
+// encoding.hpp: the regex pattern strings tiktoken uses for each pretokenizer family, so that a
+// custom `Encoding(name, pat_str=..., mergeable_ranks=...)` can be accepted exactly when its
+// pattern is one that the hand-written scanners implement.
+//
+// Guarantees:
+//  - `family_for_pattern` recognises a pattern only by exact string equality with one of the
+//    pattern strings below; anything else is "unsupported" (std::nullopt), never a guess.
+//  - The strings are tiktoken 0.14's `pat_str` values (tiktoken_ext/openai_public.py), plus the
+//    pattern of the original GPT-2 release that tiktoken documents as equivalent to its r50k one.
+//
+//   auto fam = tokenmaxx::detail::family_for_pattern(pat_str);   // std::nullopt if unsupported
+//   if (fam) enc = std::make_shared<tokenmaxx::encoding>(name, *fam, vocab, specials);
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "tokenmaxx/detail/pretokenize.hpp"
+
+namespace tokenmaxx::detail {
+
+struct family_pattern {
+  pretokenizer_family family;
+  std::string_view family_name;  // "gpt2", "cl100k", "o200k"
+  std::string_view pattern;
+  bool canonical;  // the pattern tiktoken 0.14 uses for the built-in encodings of this family
+};
+
+inline constexpr family_pattern kFamilyPatterns[] = {
+    {pretokenizer_family::gpt2, "gpt2",
+     R"('(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s)", true},
+    // The original GPT-2 release; tiktoken notes it is equivalent to the pattern above.
+    {pretokenizer_family::gpt2, "gpt2",
+     R"('s|'t|'re|'ve|'m|'ll|'d| ?[\p{L}]+| ?[\p{N}]+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)", false},
+    {pretokenizer_family::cl100k, "cl100k",
+     R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)",
+     true},
+    {pretokenizer_family::o200k, "o200k",
+     R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|)"
+     R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|)"
+     R"(\p{N}{1,3}|)"
+     R"( ?[^\s\p{L}\p{N}]+[\r\n/]*|)"
+     R"(\s*[\r\n]+|)"
+     R"(\s+(?!\S)|)"
+     R"(\s+)",
+     true},
+};
+
+// The family whose scanner implements `pattern` exactly, or std::nullopt.
+inline std::optional<pretokenizer_family> family_for_pattern(std::string_view pattern) {
+  for (const auto& fp : kFamilyPatterns)
+    if (fp.pattern == pattern) return fp.family;
+  return std::nullopt;
+}
+
+// The pattern string tiktoken uses for the built-in encodings of `family`.
+inline std::string_view canonical_pattern(pretokenizer_family family) {
+  for (const auto& fp : kFamilyPatterns)
+    if (fp.family == family && fp.canonical) return fp.pattern;
+  return {};
+}
+
+inline std::string_view family_name(pretokenizer_family family) {
+  for (const auto& fp : kFamilyPatterns)
+    if (fp.family == family) return fp.family_name;
+  return {};
+}
+
+inline std::optional<pretokenizer_family> family_from_name(std::string_view name) {
+  for (const auto& fp : kFamilyPatterns)
+    if (fp.family_name == name) return fp.family;
+  return std::nullopt;
+}
+
+}  // namespace tokenmaxx::detail

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "tokenmaxx/pseudonym.hpp"
 
@@ -64,8 +65,29 @@ inline std::vector<bounded_totals> bound_contributions(std::vector<contribution_
                                                        const bound_limits& lim) {
   std::vector<bounded_totals> out(encoded.size());
   std::erase_if(entries, [&](const contribution_entry& e) { return !eligible[e.group]; });
+  auto accumulate = [&](const contribution_entry& e) {
+    const raw_amounts& a = e.amounts;
+    bounded_totals& g = out[e.group];
+    g.active_people += 1;
+    g.tokens = saturating_add(g.tokens, std::min(a.tokens, lim.max_tokens));
+    g.requests = saturating_add(g.requests, std::min(a.requests, lim.max_requests));
+    g.cost_micros = saturating_add(g.cost_micros, std::min(a.cost_micros, lim.max_cost_micros));
+  };
+  // Most people are in few groups: count groups per person and keep everything for those within
+  // the cap; only the people over it go through the (sorting) selection.
+  absl::flat_hash_map<pseudonym, std::uint32_t> groups_of;
+  groups_of.reserve(entries.size());
+  for (const contribution_entry& e : entries) ++groups_of[e.person];
+  std::vector<contribution_entry> over;
+  for (const contribution_entry& e : entries) {
+    if (groups_of[e.person] <= static_cast<std::uint64_t>(lim.max_groups)) {
+      accumulate(e);
+    } else {
+      over.push_back(e);
+    }
+  }
   auto tie = [&](const contribution_entry& e) { return absl::HashOf(e.person, encoded[e.group]); };
-  std::sort(entries.begin(), entries.end(), [&](const contribution_entry& a, const contribution_entry& b) {
+  std::sort(over.begin(), over.end(), [&](const contribution_entry& a, const contribution_entry& b) {
     if (a.person != b.person) return a.person < b.person;
     if (a.amounts.tokens != b.amounts.tokens) return a.amounts.tokens > b.amounts.tokens;
     if (a.amounts.requests != b.amounts.requests) return a.amounts.requests > b.amounts.requests;
@@ -75,17 +97,12 @@ inline std::vector<bounded_totals> bound_contributions(std::vector<contribution_
     return encoded[a.group] < encoded[b.group];
   });
   std::size_t i = 0;
-  while (i < entries.size()) {
+  while (i < over.size()) {
     std::size_t j = i;
     std::int64_t kept = 0;
-    while (j < entries.size() && entries[j].person == entries[i].person) {
+    while (j < over.size() && over[j].person == over[i].person) {
       if (kept < lim.max_groups) {
-        const raw_amounts& a = entries[j].amounts;
-        bounded_totals& g = out[entries[j].group];
-        g.active_people += 1;
-        g.tokens = saturating_add(g.tokens, std::min(a.tokens, lim.max_tokens));
-        g.requests = saturating_add(g.requests, std::min(a.requests, lim.max_requests));
-        g.cost_micros = saturating_add(g.cost_micros, std::min(a.cost_micros, lim.max_cost_micros));
+        accumulate(over[j]);
         ++kept;
       }
       ++j;

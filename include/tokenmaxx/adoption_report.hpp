@@ -194,7 +194,7 @@ class adoption_report {
     if (any_share) header.push_back("adoption");
     if (t) header.push_back("tokens");
     if (q) header.push_back("requests");
-    if (c) header.push_back("cost (USD)");
+    if (c) header.push_back("cost");  // cost_micros / 1e6, in the caller's currency
     const auto fmt_int = [](const noisy_value& v) {
       return detail::format_grouped(v.value) + " [" + detail::format_grouped(v.ci_low) + ", " +
              detail::format_grouped(v.ci_high) + "]";

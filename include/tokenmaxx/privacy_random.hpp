@@ -17,9 +17,9 @@
 //
 // Example:
 //   tokenmaxx::secure_random rng;                                  // what production code uses
-//   auto report = aggregator.release(options, rng);                // same as release(options)
+//   auto report = aggregator->release(options, rng);               // same as release(options)
 //   tokenmaxx::insecure_seeded_rng_for_tests test_rng(42);          // tests only: no privacy
-//   auto reproducible = aggregator.release(options, test_rng);
+//   auto reproducible = aggregator->release(options, test_rng);
 #pragma once
 
 #include <openssl/rand.h>

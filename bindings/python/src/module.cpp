@@ -11,6 +11,7 @@ namespace py = pybind11;
 
 void register_vocab(py::module_& m);
 void register_encoding(py::module_& m);
+void register_ledger(py::module_& m);
 
 namespace {
 
@@ -51,4 +52,5 @@ PYBIND11_MODULE(_core, m) {
         "tiktoken's ValueError message for a disallowed special token.");
   register_vocab(m);
   register_encoding(m);
+  register_ledger(m);
 }

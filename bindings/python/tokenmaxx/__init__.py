@@ -7,10 +7,12 @@
     enc.count("hello world")                          # no list is built
     enc.count_batch(texts, num_threads=8)             # native threads, GIL released
 
-``tokenmaxx.tiktoken_compat`` can be imported in place of ``tiktoken``.
+``tokenmaxx.tiktoken_compat`` can be imported in place of ``tiktoken``; ``tokenmaxx.ledger`` holds the
+usage ledger (lock-free counters per tenant and model, snapshots, Prometheus and OTLP export).
 """
 from __future__ import annotations
 
+from tokenmaxx import ledger
 from tokenmaxx.core import Encoding
 from tokenmaxx.load import VocabError
 from tokenmaxx.model import encoding_for_model, encoding_name_for_model
@@ -24,5 +26,6 @@ __all__ = [
     "encoding_for_model",
     "encoding_name_for_model",
     "get_encoding",
+    "ledger",
     "list_encoding_names",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, AbstractSet, Collection, Literal, NoReturn, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Collection, Literal, NoReturn, Sequence, Union
 
 from tokenmaxx import _core
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 _SUPPORTED_PATTERNS = _core.family_patterns()
+_Specials = Union[Literal["all"], Collection[str]]
 
 
 def _family_for(pat_str: str) -> str:
@@ -32,6 +33,8 @@ def _family_for(pat_str: str) -> str:
 
 class Encoding:
     """A tokenizer: tiktoken's ``Encoding`` with the same constructor and methods."""
+
+    _vocab: _core.Vocabulary  # set for built-in encodings (their ranks are materialised lazily)
 
     def __init__(
         self,
@@ -91,7 +94,7 @@ class Encoding:
         self,
         allowed_special: Literal["all"] | AbstractSet[str],
         disallowed_special: Literal["all"] | Collection[str],
-    ) -> tuple[object, object, frozenset[str] | None]:
+    ) -> tuple[_Specials, _Specials, frozenset[str] | None]:
         """(allowed for the core, disallowed for the core, extra strings to check in Python).
 
         tiktoken rejects any text matching a disallowed string, even one that is not a special
@@ -274,7 +277,7 @@ class Encoding:
 
     def _encode_only_native_bpe(self, text: str) -> list[int]:
         """Splits with the ``regex`` package and ``_pat_str``, then merges natively (a reference path)."""
-        import regex
+        import regex  # type: ignore[import-untyped]
 
         ret = []
         for piece in regex.findall(regex.compile(self._pat_str), text):
@@ -300,7 +303,8 @@ class Encoding:
         if isinstance(value, str):
             self.__dict__ = registry.get_encoding(value).__dict__
             return
-        self.__init__(**value)  # type: ignore[misc]
+        state: dict[str, Any] = value  # type: ignore[assignment]
+        self.__init__(**state)  # type: ignore[misc]
 
 
 @functools.lru_cache(maxsize=128)

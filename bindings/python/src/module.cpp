@@ -12,6 +12,7 @@ namespace py = pybind11;
 void register_vocab(py::module_& m);
 void register_encoding(py::module_& m);
 void register_ledger(py::module_& m);
+void register_privacy(py::module_& m);
 
 namespace {
 
@@ -53,4 +54,5 @@ PYBIND11_MODULE(_core, m) {
   register_vocab(m);
   register_encoding(m);
   register_ledger(m);
+  register_privacy(m);
 }

@@ -8,11 +8,12 @@
     enc.count_batch(texts, num_threads=8)             # native threads, GIL released
 
 ``tokenmaxx.tiktoken_compat`` can be imported in place of ``tiktoken``; ``tokenmaxx.ledger`` holds the
-usage ledger (lock-free counters per tenant and model, snapshots, Prometheus and OTLP export).
+usage ledger (lock-free counters per tenant and model, snapshots, Prometheus and OTLP export) and
+``tokenmaxx.privacy`` the adoption metrics (per team and workflow, never per person).
 """
 from __future__ import annotations
 
-from tokenmaxx import ledger
+from tokenmaxx import ledger, privacy
 from tokenmaxx.core import Encoding
 from tokenmaxx.load import VocabError
 from tokenmaxx.model import encoding_for_model, encoding_name_for_model
@@ -28,4 +29,5 @@ __all__ = [
     "get_encoding",
     "ledger",
     "list_encoding_names",
+    "privacy",
 ]

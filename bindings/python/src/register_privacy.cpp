@@ -1,0 +1,240 @@
+// Privacy-preserving adoption metrics for Python: master keys, the privacy accountant (with its
+// optional audit log), the adoption aggregator and its released reports. Only what privacy.hpp
+// releases is reachable: there is no binding that returns anything about one person.
+//
+// Times cross the boundary as integer nanoseconds since the Unix epoch (the Python layer converts
+// timezone-aware datetimes). absl::Status errors: InvalidArgument / OutOfRange -> ValueError,
+// ResourceExhausted -> tokenmaxx._core.PrivacyBudgetError, Unavailable -> OSError.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tokenmaxx/adoption_report.hpp"
+#include "tokenmaxx/privacy.hpp"
+#include "tokenmaxx/privacy_budget.hpp"
+#include "tokenmaxx/privacy_random.hpp"
+#include "tokenmaxx/pseudonym.hpp"
+
+namespace py = pybind11;
+using namespace tokenmaxx;
+
+namespace {
+
+PyObject* g_budget_error = nullptr;
+
+[[noreturn]] void raise_status(const absl::Status& s) {
+  const std::string msg(s.message());
+  switch (s.code()) {
+    case absl::StatusCode::kResourceExhausted: PyErr_SetString(g_budget_error, msg.c_str()); break;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kNotFound: PyErr_SetString(PyExc_OSError, msg.c_str()); break;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kFailedPrecondition: PyErr_SetString(PyExc_ValueError, msg.c_str()); break;
+    default: PyErr_SetString(PyExc_RuntimeError, msg.c_str()); break;
+  }
+  throw py::error_already_set();
+}
+
+void check(const absl::Status& s) {
+  if (!s.ok()) raise_status(s);
+}
+
+template <class T>
+T value_or_raise(absl::StatusOr<T> v) {
+  if (!v.ok()) raise_status(v.status());
+  return *std::move(v);
+}
+
+std::chrono::system_clock::time_point from_ns(std::int64_t ns) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(ns)));
+}
+std::int64_t to_ns(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// The accountant together with the audit log it writes to (the log must outlive it).
+struct py_accountant {
+  std::unique_ptr<audit_log> log;
+  std::shared_ptr<privacy_accountant> accountant;
+};
+
+py::tuple cost_tuple(const privacy_cost& c) { return py::make_tuple(c.epsilon(), c.delta()); }
+
+py::object noisy(const std::optional<noisy_value>& v) {
+  if (!v) return py::none();
+  py::dict d;
+  d["value"] = v->value;
+  d["ci_low"] = v->ci_low;
+  d["ci_high"] = v->ci_high;
+  d["noise_scale"] = v->noise_scale;
+  return d;
+}
+
+}  // namespace
+
+void register_privacy(py::module_& m) {
+  g_budget_error = PyErr_NewExceptionWithDoc(
+      "tokenmaxx._core.PrivacyBudgetError",
+      "A release would exceed the period's privacy budget (or another hard limit was reached); nothing was released.",
+      PyExc_RuntimeError, nullptr);
+  m.attr("PrivacyBudgetError") = py::handle(g_budget_error);
+
+  py::class_<master_key>(m, "MasterKey", "The secret from which per-period pseudonym keys are derived (32 bytes).")
+      .def_static("generate", [] { return value_or_raise(master_key::generate()); }, "A fresh key from OpenSSL's CSPRNG.")
+      .def_static(
+          "from_bytes",
+          [](const py::bytes& b) {
+            const std::string_view s(b);
+            return value_or_raise(master_key::from_bytes(
+                std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(s.data()), s.size())));
+          },
+          py::arg("data"))
+      .def(
+          "secret_bytes",
+          [](const master_key& k) {
+            auto b = k.bytes();
+            return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+          },
+          "The 32 secret bytes, to store in a secret manager (anyone holding them can link pseudonyms).")
+      .def("__repr__", [](const master_key&) { return std::string("<MasterKey (secret)>"); });
+
+  py::class_<py_accountant, std::shared_ptr<py_accountant>>(m, "PrivacyAccountant",
+                                                            "The (epsilon, delta) budget per period, spent atomically by releases.")
+      .def(py::init([](double epsilon_per_period, double delta_per_period, std::optional<std::string> audit_log_path) {
+             auto out = std::make_shared<py_accountant>();
+             if (audit_log_path) out->log = value_or_raise(audit_log::open_file(*audit_log_path));
+             out->accountant = value_or_raise(privacy_accountant::create(
+                 {.epsilon_per_period = epsilon_per_period, .delta_per_period = delta_per_period, .log = out->log.get()}));
+             return out;
+           }),
+           py::arg("epsilon_per_period"), py::arg("delta_per_period") = 0.0, py::kw_only(),
+           py::arg("audit_log_path") = py::none())
+      .def_property_readonly("budget", [](const py_accountant& a) { return cost_tuple(a.accountant->budget()); },
+                             "(epsilon, delta) per period.")
+      .def("spent", [](const py_accountant& a, std::string_view period) { return cost_tuple(a.accountant->spent(period)); },
+           py::arg("period"))
+      .def("remaining",
+           [](const py_accountant& a, std::string_view period) { return cost_tuple(a.accountant->remaining(period)); },
+           py::arg("period"));
+
+  py::class_<adoption_report>(m, "AdoptionReport", "A released report: noisy totals per group, never per person.")
+      .def_readonly("period", &adoption_report::period)
+      .def_readonly("dimensions", &adoption_report::dimensions)
+      .def_property_readonly("window_start_ns", [](const adoption_report& r) { return to_ns(r.window_start); })
+      .def_property_readonly("window_end_ns", [](const adoption_report& r) { return to_ns(r.window_end); })
+      .def_property_readonly("rows",
+                             [](const adoption_report& r) {
+                               py::list rows;
+                               for (const report_row& row : r.rows) {
+                                 py::dict d;
+                                 d["group"] = py::tuple(py::cast(row.group));
+                                 d["suppressed"] = row.suppressed;
+                                 d["active_people"] = noisy(row.active_people);
+                                 d["tokens"] = noisy(row.tokens);
+                                 d["requests"] = noisy(row.requests);
+                                 d["cost_micros"] = noisy(row.cost_micros);
+                                 if (row.adoption_share) {
+                                   py::dict s;
+                                   s["value"] = row.adoption_share->value;
+                                   s["ci_low"] = row.adoption_share->ci_low;
+                                   s["ci_high"] = row.adoption_share->ci_high;
+                                   s["headcount"] = row.adoption_share->headcount;
+                                   d["adoption_share"] = s;
+                                 } else {
+                                   d["adoption_share"] = py::none();
+                                 }
+                                 rows.append(d);
+                               }
+                               return rows;
+                             },
+                             "One dict per group: group, suppressed, active_people, tokens, requests, cost_micros "
+                             "(each {value, ci_low, ci_high, noise_scale} or None) and adoption_share.")
+      .def_property_readonly("secure_randomness", [](const adoption_report& r) { return r.privacy.secure_randomness; })
+      .def_property_readonly("epsilon", [](const adoption_report& r) { return r.privacy.epsilon; })
+      .def_property_readonly("delta", [](const adoption_report& r) { return r.privacy.delta; })
+      .def("to_json", [](const adoption_report& r) { return r.to_json().dump(); }, "The report as a JSON document.")
+      .def("to_text", &adoption_report::to_text, "The report as a readable table.");
+
+  py::class_<adoption_aggregator, std::shared_ptr<adoption_aggregator>>(
+      m, "AdoptionAggregator", "Collects raw usage events of one period and releases only privacy-protected reports.")
+      .def(py::init([](std::vector<std::string> dimensions, std::string period, std::int64_t window_start_ns,
+                       std::int64_t window_end_ns, std::shared_ptr<py_accountant> accountant, const master_key& key,
+                       std::int64_t min_group_size, std::int64_t max_groups_per_person, std::int64_t max_tokens,
+                       std::int64_t max_requests, std::int64_t max_cost_micros, bool stable_pseudonyms) {
+             if (!accountant) throw py::value_error("a PrivacyAccountant is required");
+             pseudonymizer p = value_or_raise(pseudonymizer::create(
+                 key, period, stable_pseudonyms ? key_rotation::stable : key_rotation::per_period));
+             aggregator_options o;
+             o.dimensions = std::move(dimensions);
+             o.period = std::move(period);
+             o.window_start = from_ns(window_start_ns);
+             o.window_end = from_ns(window_end_ns);
+             o.bounds = {max_groups_per_person, max_tokens, max_requests, max_cost_micros};
+             o.min_group_size = min_group_size;
+             // The aggregator shares ownership of the accountant; the audit log it writes to is kept
+             // alive by the same holder.
+             o.accountant = std::shared_ptr<privacy_accountant>(accountant, accountant->accountant.get());
+             std::unique_ptr<adoption_aggregator> a = value_or_raise(adoption_aggregator::create(std::move(o), std::move(p)));
+             return std::shared_ptr<adoption_aggregator>(std::move(a));
+           }),
+           py::arg("dimensions"), py::arg("period"), py::arg("window_start_ns"), py::arg("window_end_ns"),
+           py::arg("accountant"), py::arg("key"), py::kw_only(), py::arg("min_group_size") = 5,
+           py::arg("max_groups_per_person") = 3, py::arg("max_tokens") = 2'000'000, py::arg("max_requests") = 2'000,
+           py::arg("max_cost_micros") = 50'000'000, py::arg("stable_pseudonyms") = false)
+      .def(
+          "add",
+          [](adoption_aggregator& a, std::string_view person_id, const std::vector<std::string>& group,
+             std::int64_t time_ns, std::int64_t tokens, std::int64_t requests, std::int64_t cost_micros) {
+            std::vector<std::string_view> g(group.begin(), group.end());
+            usage_event e{person_id, std::span<const std::string_view>(g), tokens, requests, cost_micros, from_ns(time_ns)};
+            check(a.add(e));
+          },
+          py::arg("person_id"), py::arg("group"), py::arg("time_ns"), py::kw_only(), py::arg("tokens") = 0,
+          py::arg("requests") = 0, py::arg("cost_micros") = 0,
+          "Ingests one event; the person id is pseudonymized at once and never stored.")
+      .def(
+          "release",
+          [](adoption_aggregator& a, double epsilon, double delta, const std::string& mechanism, bool tokens,
+             bool requests, bool cost, std::optional<std::vector<std::vector<std::string>>> public_groups,
+             std::map<std::vector<std::string>, std::int64_t> headcount, double confidence,
+             std::optional<std::uint64_t> insecure_test_seed) {
+            release_options r;
+            r.epsilon = epsilon;
+            r.delta = delta;
+            if (mechanism == "laplace") r.mechanism = noise_mechanism::laplace;
+            else if (mechanism == "gaussian") r.mechanism = noise_mechanism::gaussian;
+            else throw py::value_error("mechanism must be 'laplace' or 'gaussian', not '" + mechanism + "'");
+            r.tokens = tokens;
+            r.requests = requests;
+            r.cost = cost;
+            r.public_groups = std::move(public_groups);
+            r.headcount = std::move(headcount);
+            r.confidence = confidence;
+            absl::StatusOr<adoption_report> report = [&] {
+              py::gil_scoped_release release;
+              if (insecure_test_seed) {
+                insecure_seeded_rng_for_tests rng(*insecure_test_seed);
+                return a.release(r, rng);
+              }
+              return a.release(r);
+            }();
+            return value_or_raise(std::move(report));
+          },
+          py::kw_only(), py::arg("epsilon") = 1.0, py::arg("delta") = 0.0, py::arg("mechanism") = "laplace",
+          py::arg("tokens") = true, py::arg("requests") = true, py::arg("cost") = true,
+          py::arg("public_groups") = py::none(), py::arg("headcount") = std::map<std::vector<std::string>, std::int64_t>{},
+          py::arg("confidence") = 0.95, py::arg("insecure_test_seed") = py::none(),
+          "Releases the report, spending (epsilon, delta) from the period's budget. insecure_test_seed makes the "
+          "noise reproducible and removes the privacy guarantee: tests only.")
+      .def_property_readonly("events_ingested", &adoption_aggregator::events_ingested);
+}

@@ -73,6 +73,7 @@
 #include "tokenmaxx/detail/privacy_bounding.hpp"
 #include "tokenmaxx/detail/privacy_format.hpp"
 #include "tokenmaxx/detail/privacy_openssl.hpp"
+#include "tokenmaxx/detail/sha256.hpp"
 #include "tokenmaxx/privacy_budget.hpp"
 #include "tokenmaxx/privacy_random.hpp"
 #include "tokenmaxx/pseudonym.hpp"
@@ -347,8 +348,12 @@ class adoption_aggregator {
         {"groups_released", released},
         {"groups_suppressed", suppressed},
         {"secure_randomness", rng.is_secure()},
-        {"report_sha256", detail::sha256_hex(rep.to_json().dump())},
     };
+    try {
+      what["report_sha256"] = detail::sha256_hex(rep.to_json().dump());
+    } catch (const std::exception& e) {
+      return absl::InternalError(std::string("release: could not fingerprint the report: ") + e.what());
+    }
     absl::Status st = opt_.accountant->spend(opt_.period, pl->cost, what);
     if (!st.ok()) return st;
     return rep;

@@ -1,6 +1,6 @@
 // tokenmaxx/detail/privacy_openssl.hpp: thin RAII wrappers over the OpenSSL primitives the privacy
-// layer uses (HKDF-SHA256, HMAC-SHA256, SHA-256, RAND_bytes, BIGNUM). No cryptography is implemented
-// here; every primitive is OpenSSL's. Not part of the public API.
+// layer uses (HKDF-SHA256, HMAC-SHA256, RAND_bytes, BIGNUM; SHA-256 comes from detail/sha256.hpp).
+// No cryptography is implemented here; every primitive is OpenSSL's. Not part of the public API.
 #pragma once
 
 #include <openssl/bn.h>
@@ -143,23 +143,6 @@ class hmac_sha256 {
   hmac_sha256() = default;
   evp_mac_ctx_ptr template_;
 };
-
-// SHA-256 of `data` as 64 lowercase hex characters (used to fingerprint released reports).
-inline std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    return "unavailable";
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(hex[md[i] >> 4]);
-    out.push_back(hex[md[i] & 15]);
-  }
-  return out;
-}
 
 inline bn_ptr bn_new() {
   bn_ptr p(BN_new());

@@ -1,8 +1,8 @@
 // tokenmaxx/tokenmaxx.hpp — umbrella header: everything tokenmaxx offers.
 //
 // tokenmaxx is the measurement layer for LLM token usage: exact tiktoken-compatible token
-// counting (encoding.hpp, vocab.hpp), lock-free usage accounting (ledger) and privacy-preserving
-// adoption metrics (privacy). Include the individual headers to compile less.
+// counting (encoding.hpp, vocab.hpp), lock-free usage accounting (ledger.hpp and friends) and
+// privacy-preserving adoption metrics (privacy.hpp). Include the individual headers to compile less.
 #pragma once
 
 // Tokenizer
@@ -18,3 +18,7 @@
 #include "tokenmaxx/usage_export.hpp"
 #include "tokenmaxx/usage_snapshot.hpp"
 #include "tokenmaxx/usage_window.hpp"
+
+// Privacy-preserving adoption metrics (privacy.hpp includes pseudonym.hpp, privacy_budget.hpp,
+// privacy_random.hpp and adoption_report.hpp)
+#include "tokenmaxx/privacy.hpp"

@@ -7,14 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 
-if [ -z "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d ../shared/vocab ]; then TOKENMAXX_VOCAB_DIR=../shared/vocab; fi
-: "${TOKENMAXX_VOCAB_DIR:?set TOKENMAXX_VOCAB_DIR to the folder holding the .tiktoken files}"
-TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"
-shared="$(dirname "$TOKENMAXX_VOCAB_DIR")"
-export TOKENMAXX_VOCAB_DIR
-export TOKENMAXX_CORPUS_DIR="${TOKENMAXX_CORPUS_DIR:-$shared/corpus}"
-export TOKENMAXX_EXPECTED_DIR="${TOKENMAXX_EXPECTED_DIR:-$shared/expected}"
-export TIKTOKEN_CACHE_DIR="${TIKTOKEN_CACHE_DIR:-$TOKENMAXX_VOCAB_DIR/tiktoken_cache}"
+source scripts/env.sh
 jobs="$(nproc)"
 gen=(-G Ninja)
 
@@ -65,8 +58,6 @@ cmake -S tests/install/add_subdirectory -B build/consumer-as "${gen[@]}" -DTOKEN
 cmake --build build/consumer-as
 ./build/consumer-as/consumer
 
-if [ -f scripts/test_python.sh ]; then
-  step "Python package"
-  bash scripts/test_python.sh
-fi
+step "Python package"
+bash scripts/test_python.sh
 printf '\nall test stages passed\n'

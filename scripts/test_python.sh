@@ -13,14 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 py="${PYTHON:-python3}"
 
-if [ -z "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d ../shared/vocab ]; then TOKENMAXX_VOCAB_DIR=../shared/vocab; fi
-: "${TOKENMAXX_VOCAB_DIR:?set TOKENMAXX_VOCAB_DIR to the folder holding the .tiktoken files}"
-TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"
-shared="$(dirname "$TOKENMAXX_VOCAB_DIR")"
-export TOKENMAXX_VOCAB_DIR
-export TOKENMAXX_CORPUS_DIR="${TOKENMAXX_CORPUS_DIR:-$shared/corpus}"
-export TOKENMAXX_EXPECTED_DIR="${TOKENMAXX_EXPECTED_DIR:-$shared/expected}"
-export TIKTOKEN_CACHE_DIR="${TIKTOKEN_CACHE_DIR:-$TOKENMAXX_VOCAB_DIR/tiktoken_cache}"
+source scripts/env.sh
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 
 missing=()

@@ -4,10 +4,15 @@
 
 #include <pybind11/pybind11.h>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tokenmaxx/encoding.hpp"
@@ -104,5 +109,34 @@ inline py::list to_list(const std::vector<rank_t>& ids) {
 }
 
 inline py::bytes to_bytes(std::string_view s) { return py::bytes(s.data(), s.size()); }
+
+// Raises the Python exception for a failed absl::Status, with the C++ message. ResourceExhausted
+// becomes the calling module part's own error class (ledger full, privacy budget spent); NotFound
+// -> FileNotFoundError; Unavailable -> OSError; InvalidArgument, FailedPrecondition, DataLoss and
+// OutOfRange -> ValueError; anything else -> RuntimeError.
+[[noreturn]] inline void raise_status(const absl::Status& s, PyObject* resource_exhausted_error) {
+  const std::string msg(s.message());
+  switch (s.code()) {
+    case absl::StatusCode::kResourceExhausted: PyErr_SetString(resource_exhausted_error, msg.c_str()); break;
+    case absl::StatusCode::kNotFound: PyErr_SetString(PyExc_FileNotFoundError, msg.c_str()); break;
+    case absl::StatusCode::kUnavailable: PyErr_SetString(PyExc_OSError, msg.c_str()); break;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kOutOfRange: PyErr_SetString(PyExc_ValueError, msg.c_str()); break;
+    default: PyErr_SetString(PyExc_RuntimeError, msg.c_str()); break;
+  }
+  throw py::error_already_set();
+}
+
+inline void check_status(const absl::Status& s, PyObject* resource_exhausted_error) {
+  if (!s.ok()) raise_status(s, resource_exhausted_error);
+}
+
+template <class T>
+T value_or_raise_status(absl::StatusOr<T> v, PyObject* resource_exhausted_error) {
+  if (!v.ok()) raise_status(v.status(), resource_exhausted_error);
+  return *std::move(v);
+}
 
 }  // namespace tokenmaxx_python

@@ -1,7 +1,7 @@
 // The usage ledger for Python: price tables, the lock-free ledger with key handles, snapshots that
 // merge, subtract, serialise and export (Prometheus text, OTLP JSON). absl::Status errors become
-// Python exceptions carrying the C++ message: InvalidArgument / FailedPrecondition / DataLoss ->
-// ValueError, ResourceExhausted -> tokenmaxx._core.LedgerFullError, NotFound -> FileNotFoundError.
+// exceptions as raise_status in common.hpp says; a full table (ResourceExhausted) is
+// tokenmaxx._core.LedgerFullError.
 //
 // All writes to a ledger come from this one extension module, so the per-thread slots that
 // ledger.hpp keeps in inline variables have a single copy (its documented requirement).
@@ -19,6 +19,8 @@
 #include "tokenmaxx/usage_export.hpp"
 #include "tokenmaxx/usage_snapshot.hpp"
 
+#include "common.hpp"
+
 namespace py = pybind11;
 using namespace tokenmaxx;
 
@@ -26,28 +28,11 @@ namespace {
 
 PyObject* g_ledger_full_error = nullptr;
 
-[[noreturn]] void raise_status(const absl::Status& s) {
-  const std::string msg(s.message());
-  switch (s.code()) {
-    case absl::StatusCode::kResourceExhausted: PyErr_SetString(g_ledger_full_error, msg.c_str()); break;
-    case absl::StatusCode::kNotFound: PyErr_SetString(PyExc_FileNotFoundError, msg.c_str()); break;
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kOutOfRange: PyErr_SetString(PyExc_ValueError, msg.c_str()); break;
-    default: PyErr_SetString(PyExc_RuntimeError, msg.c_str()); break;
-  }
-  throw py::error_already_set();
-}
-
-void check(const absl::Status& s) {
-  if (!s.ok()) raise_status(s);
-}
+void check(const absl::Status& s) { tokenmaxx_python::check_status(s, g_ledger_full_error); }
 
 template <class T>
 T value_or_raise(absl::StatusOr<T> v) {
-  if (!v.ok()) raise_status(v.status());
-  return *std::move(v);
+  return tokenmaxx_python::value_or_raise_status(std::move(v), g_ledger_full_error);
 }
 
 const char* kind_name(snapshot_kind k) { return k == snapshot_kind::delta ? "delta" : "cumulative"; }

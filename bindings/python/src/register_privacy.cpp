@@ -3,8 +3,8 @@
 // releases is reachable: there is no binding that returns anything about one person.
 //
 // Times cross the boundary as integer nanoseconds since the Unix epoch (the Python layer converts
-// timezone-aware datetimes). absl::Status errors: InvalidArgument / OutOfRange -> ValueError,
-// ResourceExhausted -> tokenmaxx._core.PrivacyBudgetError, Unavailable -> OSError.
+// timezone-aware datetimes). absl::Status errors become exceptions as raise_status in common.hpp
+// says; a spent budget (ResourceExhausted) is tokenmaxx._core.PrivacyBudgetError.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -23,6 +23,8 @@
 #include "tokenmaxx/privacy_random.hpp"
 #include "tokenmaxx/pseudonym.hpp"
 
+#include "common.hpp"
+
 namespace py = pybind11;
 using namespace tokenmaxx;
 
@@ -30,28 +32,11 @@ namespace {
 
 PyObject* g_budget_error = nullptr;
 
-[[noreturn]] void raise_status(const absl::Status& s) {
-  const std::string msg(s.message());
-  switch (s.code()) {
-    case absl::StatusCode::kResourceExhausted: PyErr_SetString(g_budget_error, msg.c_str()); break;
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kNotFound: PyErr_SetString(PyExc_OSError, msg.c_str()); break;
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kFailedPrecondition: PyErr_SetString(PyExc_ValueError, msg.c_str()); break;
-    default: PyErr_SetString(PyExc_RuntimeError, msg.c_str()); break;
-  }
-  throw py::error_already_set();
-}
-
-void check(const absl::Status& s) {
-  if (!s.ok()) raise_status(s);
-}
+void check(const absl::Status& s) { tokenmaxx_python::check_status(s, g_budget_error); }
 
 template <class T>
 T value_or_raise(absl::StatusOr<T> v) {
-  if (!v.ok()) raise_status(v.status());
-  return *std::move(v);
+  return tokenmaxx_python::value_or_raise_status(std::move(v), g_budget_error);
 }
 
 std::chrono::system_clock::time_point from_ns(std::int64_t ns) {

@@ -195,6 +195,15 @@ inline absl::Status validate_snapshot(const usage_snapshot& s) {
   return absl::OkStatus();
 }
 
+// `snap` itself when its rows are already in canonical order, otherwise a sorted copy kept in
+// `scratch` (so encoders copy only when they must).
+inline const usage_snapshot& in_canonical_order(const usage_snapshot& snap, usage_snapshot& scratch) {
+  if (snap.is_canonical()) return snap;
+  scratch = snap;
+  scratch.canonicalize();
+  return scratch;
+}
+
 }  // namespace detail
 
 // Sums two snapshots of the same kind. Errors: InvalidArgument on kind or provider mismatch.
@@ -297,13 +306,7 @@ class delta_tracker {
 // or invalid key strings encode, but the decoders reject them.
 inline std::string encode_binary(const usage_snapshot& snap) {
   usage_snapshot sorted;
-  const usage_snapshot* sp = &snap;
-  if (!snap.is_canonical()) {
-    sorted = snap;
-    sorted.canonicalize();
-    sp = &sorted;
-  }
-  const usage_snapshot& s = *sp;
+  const usage_snapshot& s = detail::in_canonical_order(snap, sorted);
   std::string out = detail::encode_snapshot_body(s);
   detail::sha256_digest d{};
   if (!detail::ledger_sha256(out, d)) d.fill(0);  // never verifies; decode reports a checksum error
@@ -365,13 +368,7 @@ inline absl::StatusOr<usage_snapshot> decode_binary(std::string_view bytes) {
 inline std::string encode_json(const usage_snapshot& snap) {
   using nlohmann::json;
   usage_snapshot sorted;
-  const usage_snapshot* sp = &snap;
-  if (!snap.is_canonical()) {
-    sorted = snap;
-    sorted.canonicalize();
-    sp = &sorted;
-  }
-  const usage_snapshot& s = *sp;
+  const usage_snapshot& s = detail::in_canonical_order(snap, sorted);
   json rows = json::array();
   for (const usage_row& r : s.rows) {
     json j = {{"tenant", r.tenant}, {"model", r.model}, {"provider", r.provider}};

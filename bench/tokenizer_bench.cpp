@@ -122,6 +122,35 @@ void bm_hostile(benchmark::State& state, std::string enc_name, std::string kind)
   state.counters["tokens"] = double(tokens);
 }
 
+// count_until on a hostile megabyte with a limit far below its token count: the piece's lower
+// bound (length / longest token) passes the limit, so nothing is merged.
+void bm_hostile_count_until(benchmark::State& state, std::string enc_name, std::string kind, std::size_t limit) {
+  const auto enc = tokenmaxx::get_encoding(enc_name);
+  const std::string text = hostile(kind);
+  std::size_t tokens = 0;
+  for (auto _ : state) {
+    tokens = enc->count_until(text, limit);
+    benchmark::DoNotOptimize(tokens);
+  }
+  state.SetBytesProcessed(std::int64_t(state.iterations() * text.size()));
+  state.counters["tokens"] = double(tokens);
+}
+
+// encode() with the default disallowed set on text dense in '<' (the first byte of every special):
+// o200k_harmony has 1,104 specials, so this is where a naive special search goes quadratic.
+void bm_encode_special_dense(benchmark::State& state, std::string enc_name) {
+  const auto enc = tokenmaxx::get_encoding(enc_name);
+  std::string text;
+  while (text.size() < (600u << 10)) text += "<a>";
+  std::size_t tokens = 0;
+  for (auto _ : state) {
+    tokens = enc->encode(text).size();
+    benchmark::DoNotOptimize(tokens);
+  }
+  state.SetBytesProcessed(std::int64_t(state.iterations() * text.size()));
+  state.counters["tokens"] = double(tokens);
+}
+
 void bm_load_vocab(benchmark::State& state, std::string file) {
   const auto path = std::filesystem::path(env_or_die("TOKENMAXX_VOCAB_DIR")) / file;
   const auto* known = tokenmaxx::find_known_vocab_file(file);
@@ -144,6 +173,13 @@ int register_all() {
       benchmark::RegisterBenchmark((std::string("hostile_1MiB/") + enc + "/" + kind).c_str(), bm_hostile, enc, kind)
           ->Unit(benchmark::kMillisecond);
   }
+  for (const char* enc : {"cl100k_base", "o200k_base"})
+    benchmark::RegisterBenchmark((std::string("hostile_1MiB_count_until_4096/") + enc + "/a").c_str(),
+                                 bm_hostile_count_until, enc, "a", std::size_t{4096})
+        ->Unit(benchmark::kMillisecond);
+  for (const char* enc : {"o200k_base", "o200k_harmony"})
+    benchmark::RegisterBenchmark((std::string("encode_special_dense_600KiB/") + enc).c_str(), bm_encode_special_dense, enc)
+        ->Unit(benchmark::kMillisecond);
   for (const char* f : {"cl100k_base.tiktoken", "o200k_base.tiktoken"})
     benchmark::RegisterBenchmark((std::string("load_vocab/") + f).c_str(), bm_load_vocab, f)->Unit(benchmark::kMillisecond);
   return 0;

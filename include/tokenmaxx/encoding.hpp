@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "tokenmaxx/detail/bpe.hpp"
 #include "tokenmaxx/detail/pretokenize.hpp"
 #include "tokenmaxx/detail/utf8.hpp"
@@ -83,11 +84,13 @@ class encoding {
       : name_(std::move(name)), family_(family), vocab_(std::move(vocab)), specials_(std::move(special_tokens)) {
     if (!vocab_) throw error("encoding " + name_ + ": no vocabulary");
     max_token_value_ = vocab_->size() ? vocab_->max_rank() : 0;
-    for (const auto& [text, id] : specials_) {
+    for (std::size_t k = 0; k < specials_.size(); ++k) {
+      const auto& [text, id] = specials_[k];
       if (text.empty()) throw error("encoding " + name_ + ": empty special token");
       if (vocab_->bytes_of(id)) throw error("encoding " + name_ + ": special token id " + std::to_string(id) + " collides with a vocabulary rank");
       max_token_value_ = std::max(max_token_value_, id);
       special_by_id_.emplace(id, text);
+      special_index_.try_emplace(text, k);
       special_lengths_.push_back(text.size());
       special_first_bytes_[static_cast<std::uint8_t>(text[0])] = true;
     }
@@ -105,8 +108,7 @@ class encoding {
   std::size_t n_vocab() const { return std::size_t(max_token_value_) + 1; }
   const std::vector<std::pair<std::string, rank_t>>& special_tokens() const { return specials_; }
   std::optional<rank_t> special_token_id(std::string_view text) const {
-    for (const auto& [t, id] : specials_)
-      if (t == text) return id;
+    if (const std::size_t* k = special_index_of(text)) return specials_[*k].second;
     return std::nullopt;
   }
   // tiktoken's eot_token: the id of <|endoftext|>, if the encoding has it.
@@ -127,8 +129,11 @@ class encoding {
     });
   }
 
-  // tiktoken's encode: special tokens in `allowed` become their ids; any other special token
-  // text that is in `disallowed` (by default: all specials not allowed) throws.
+  // tiktoken's encode: special tokens in `allowed` become their ids (names that are not special
+  // tokens of this encoding are ignored). If the text contains any string of `disallowed` (by
+  // default: every special token not allowed; like tiktoken, an explicit set may also hold other
+  // strings), it throws disallowed_special_error naming the leftmost one. Finding specials costs
+  // a few hash lookups at each byte that can start one, so encode stays linear.
   std::vector<rank_t> encode(std::string_view text, const special_set& allowed = special_set::none(),
                              const special_set& disallowed = special_set::all(),
                              utf8_policy policy = utf8_policy::strict) const {
@@ -136,15 +141,42 @@ class encoding {
     out.reserve(text.size() / 3 + 1);
     with_valid_utf8(text, policy, [&](std::string_view valid) {
       std::vector<bool> is_allowed(specials_.size(), allowed.is_all());
+      bool any_allowed = allowed.is_all() && !specials_.empty();
       if (!allowed.is_all())
-        for (std::size_t k = 0; k < specials_.size(); ++k)
-          is_allowed[k] = contains(allowed.names(), specials_[k].first);
+        for (const std::string& name : allowed.names())
+          if (const std::size_t* k = special_index_of(name)) is_allowed[*k] = any_allowed = true;
       std::vector<bool> is_disallowed(specials_.size(), false);
-      for (std::size_t k = 0; k < specials_.size(); ++k)
-        is_disallowed[k] = disallowed.is_all() ? !is_allowed[k] : contains(disallowed.names(), specials_[k].first);
-      if (std::find(is_disallowed.begin(), is_disallowed.end(), true) != is_disallowed.end()) {
-        if (auto hit = find_special(valid, 0, is_disallowed)) throw disallowed_special_error(specials_[hit->second].first);
+      std::vector<std::string_view> other_disallowed;  // explicit strings that are not special tokens
+      bool any_disallowed = false;
+      if (disallowed.is_all()) {
+        for (std::size_t k = 0; k < specials_.size(); ++k) any_disallowed |= is_disallowed[k] = !is_allowed[k];
+      } else {
+        for (const std::string& name : disallowed.names()) {
+          if (const std::size_t* k = special_index_of(name))
+            is_disallowed[*k] = any_disallowed = true;
+          else
+            other_disallowed.push_back(name);
+        }
       }
+      if (any_disallowed || !other_disallowed.empty()) {
+        std::size_t first_pos = std::string_view::npos;
+        std::string_view first_name;
+        if (any_disallowed)
+          if (auto hit = find_special(valid, 0, is_disallowed)) {
+            first_pos = hit->first;
+            first_name = specials_[hit->second].first;
+          }
+        for (std::string_view name : other_disallowed) {
+          const std::size_t pos = valid.find(name);
+          if (pos != std::string_view::npos &&
+              (pos < first_pos || (pos == first_pos && name.size() > first_name.size()))) {
+            first_pos = pos;
+            first_name = name;
+          }
+        }
+        if (first_pos != std::string_view::npos) throw disallowed_special_error(std::string(first_name));
+      }
+      if (!any_allowed) return for_each_token_of_segment(valid, [&](rank_t r) { out.push_back(r); });
       std::size_t start = 0;
       while (true) {
         auto hit = find_special(valid, start, is_allowed);
@@ -167,14 +199,22 @@ class encoding {
     return n;
   }
 
-  // count(text) when it is at most `limit`; otherwise limit + 1, having stopped scanning soon
-  // after the limit was passed.
+  // count(text) when it is at most `limit`; otherwise limit + 1. It stops at the first piece
+  // that passes the limit, and skips merging a piece when even its fewest possible tokens
+  // (its length over the longest token's) would pass it, so a huge piece costs no merge.
   std::size_t count_until(std::string_view text, std::size_t limit, utf8_policy policy = utf8_policy::strict) const {
     std::size_t n = 0;
+    const auto& table = vocab_->table();
+    const std::size_t longest = std::max<std::size_t>(table.max_token_length(), 1);
     with_valid_utf8(text, policy, [&](std::string_view valid) {
       const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
       for_each_piece(valid, [&](std::size_t begin, std::size_t end) {
-        detail::bpe_encode_piece(vocab_->table(), s + begin, end - begin, [&](rank_t) { ++n; });
+        const std::size_t fewest = (end - begin + longest - 1) / longest;
+        if (fewest > limit - n) {
+          n = limit + 1;
+          return false;
+        }
+        detail::bpe_encode_piece(table, s + begin, end - begin, [&](rank_t) { ++n; });
         return n <= limit;
       });
     });
@@ -238,8 +278,10 @@ class encoding {
     f(std::string_view(repaired));
   }
 
-  static bool contains(const std::vector<std::string>& v, std::string_view s) {
-    return std::find(v.begin(), v.end(), s) != v.end();
+  // Index in specials_ of the special token spelled `text`, or null.
+  const std::size_t* special_index_of(std::string_view text) const {
+    auto it = special_index_.find(absl::string_view(text.data(), text.size()));
+    return it == special_index_.end() ? nullptr : &it->second;
   }
 
   // Leftmost occurrence at or after `from` of a special token selected by `mask`
@@ -250,9 +292,7 @@ class encoding {
       if (!special_first_bytes_[static_cast<std::uint8_t>(text[i])]) continue;
       for (std::size_t len : special_lengths_) {
         if (i + len > text.size()) continue;
-        const std::string_view cand = text.substr(i, len);
-        for (std::size_t k = 0; k < specials_.size(); ++k)
-          if (mask[k] && specials_[k].first == cand) return std::make_pair(i, k);
+        if (const std::size_t* k = special_index_of(text.substr(i, len)); k && mask[*k]) return std::make_pair(i, *k);
       }
     }
     return std::nullopt;
@@ -263,6 +303,7 @@ class encoding {
   std::shared_ptr<const vocabulary> vocab_;
   std::vector<std::pair<std::string, rank_t>> specials_;
   std::map<rank_t, std::string> special_by_id_;
+  absl::flat_hash_map<std::string, std::size_t> special_index_;  // text -> index in specials_ (first wins)
   std::vector<std::size_t> special_lengths_;
   bool special_first_bytes_[256] = {};
   rank_t max_token_value_ = 0;

@@ -52,6 +52,37 @@ TEST(encoding, disallowed_special_throws_and_names_the_token) {
   }
 }
 
+TEST(encoding, explicit_disallowed_strings_need_not_be_special_tokens) {
+  // tiktoken searches the text for every string of an explicit disallowed set, special or not.
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  try {
+    enc->encode("say foo then <|endoftext|>", special_set::none(), special_set{"<|endoftext|>", "foo"});
+    FAIL() << "expected disallowed_special_error";
+  } catch (const tokenmaxx::disallowed_special_error& e) {
+    EXPECT_EQ(e.token(), "foo");  // the leftmost one
+  }
+  EXPECT_EQ(enc->encode("no match here", special_set::none(), special_set{"foo"}), enc->encode_ordinary("no match here"));
+  // An explicit disallow wins over an allow, as in tiktoken.
+  EXPECT_THROW(enc->encode("<|endoftext|>", special_set::all(), special_set{"<|endoftext|>"}),
+               tokenmaxx::disallowed_special_error);
+}
+
+TEST(encoding, harmony_specials_are_found_among_many_lookalikes) {
+  const auto enc = tokenmaxx::get_encoding("o200k_harmony");
+  const auto id = enc->special_token_id("<|reserved_200100|>");
+  ASSERT_TRUE(id.has_value());
+  const std::string noise = "<a><|reserved_2001|><|<|reserved_200100";
+  const std::string text = noise + "<|reserved_200100|>" + noise;
+  EXPECT_EQ(enc->encode(text, special_set{"<|reserved_200100|>"}),
+            concat({enc->encode_ordinary(noise), {*id}, enc->encode_ordinary(noise)}));
+  try {
+    enc->encode(text);
+    FAIL() << "expected disallowed_special_error";
+  } catch (const tokenmaxx::disallowed_special_error& e) {
+    EXPECT_EQ(e.token(), "<|reserved_200100|>");
+  }
+}
+
 TEST(encoding, allowed_special_becomes_its_id_and_splits_the_text) {
   const auto enc = tokenmaxx::get_encoding("cl100k_base");
   const std::string text = "hello  <|endoftext|>  world<|endofprompt|>";
@@ -152,19 +183,34 @@ TEST(encoding, count_until_agrees_with_count) {
   }
 }
 
+TEST(encoding, count_until_on_one_huge_piece) {
+  // The early exit skips merging a piece whose fewest possible tokens already pass the limit;
+  // the answer must still be exact on both sides of the limit.
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  const std::string text(1 << 16, 'a');
+  const std::size_t n = enc->count(text);
+  ASSERT_GT(n, 2u);
+  EXPECT_EQ(enc->count_until(text, 1), 2u);
+  EXPECT_EQ(enc->count_until(text, n - 1), n);
+  EXPECT_EQ(enc->count_until(text, n), n);
+  EXPECT_EQ(enc->count_until("hi " + text, 1), 2u);
+}
+
 TEST(encoding, long_piece_merge_matches_short_piece_merge) {
   // Pieces longer than the small-piece threshold use the heap merge; compare it with the plain
   // reference merge.
   const auto enc = tokenmaxx::get_encoding("cl100k_base");
   const auto& vocab = enc->vocab();
   std::string b64 = "QmFzZTY0IGJsb2IgdGhhdCBpcyBsb25nZXIgdGhhbiBvbmUgaHVuZHJlZCBieXRlcyB3aXRob3V0IGFueSBzcGFjZXM";
+  int compared = 0;
   for (std::string piece : {b64 + b64 + b64, std::string(300, 'a'), std::string(257, '-'), std::string(1000, 'x')}) {
     if (vocab.find(piece) != tokenmaxx::kNoRank) continue;
+    ++compared;
     std::vector<rank_t> got;
     tokenmaxx::detail::bpe_encode_piece(vocab.table(), reinterpret_cast<const std::uint8_t*>(piece.data()),
                                         piece.size(), [&](rank_t r) { got.push_back(r); });
     EXPECT_EQ(got, tokenmaxx_test::reference_merge(vocab, piece)) << piece.substr(0, 20) << "... (" << piece.size() << " bytes)";
-  }
+  }  EXPECT_EQ(compared, 4) << "every piece should be too long to be a single vocabulary entry";
 }
 
 TEST(models, encoding_for_model_follows_tiktokens_table) {

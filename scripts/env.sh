@@ -1,7 +1,9 @@
 # Sourced by scripts/test.sh and scripts/test_python.sh: resolves the shared test data folders to
 # absolute paths and exports them. TOKENMAXX_VOCAB_DIR is required (../shared/vocab is the default
 # when it exists beside the clone); corpus, expected answers and tiktoken's cache default to its
-# siblings.
+# siblings. The virtual environment that scripts/setup.sh makes for an externally managed python3
+# comes first on PATH.
+if [ -x build/venv/bin/python3 ]; then PATH="$(pwd)/build/venv/bin:$PATH"; export PATH; fi
 if [ -z "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d ../shared/vocab ]; then TOKENMAXX_VOCAB_DIR=../shared/vocab; fi
 : "${TOKENMAXX_VOCAB_DIR:?set TOKENMAXX_VOCAB_DIR to the folder holding the .tiktoken files}"
 TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"

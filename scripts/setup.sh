@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything tokenmaxx needs to build, test and benchmark on Debian 12.
 # Idempotent: packages already present are not reinstalled.
+# A python3 that is "externally managed" (PEP 668: Debian's own /usr/bin/python3) is left alone:
+# the Python packages go into a virtual environment in build/venv, which scripts/env.sh puts first
+# on PATH. A python3 that accepts pip installs (pyenv, a venv, conda) is used as it is.
 set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
 
 debian_packages=(
   build-essential cmake ninja-build pkg-config git
@@ -9,7 +13,7 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev unicode-data
   clang libclang-rt-14-dev
-  python3-dev pybind11-dev
+  python3-dev python3-pip python3-venv pybind11-dev
 )
 missing=()
 for p in "${debian_packages[@]}"; do
@@ -19,16 +23,31 @@ if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-# Python side: the reference tokenizer and the build backend for the package.
-python_packages=(pytest tiktoken scikit-build-core pybind11 build)
+# Python side: the reference tokenizer (pinned to the release the parity figures were taken with)
+# and the build backend for the package.
+py=python3
+if [ -x "$root/build/venv/bin/python3" ]; then
+  py="$root/build/venv/bin/python3"
+elif python3 - <<'PY'
+import os, sys, sysconfig
+managed = os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))
+sys.exit(0 if managed and sys.prefix == sys.base_prefix else 1)
+PY
+then
+  echo "setup: python3 is externally managed (PEP 668); creating build/venv"
+  python3 -m venv "$root/build/venv"
+  py="$root/build/venv/bin/python3"
+fi
+python_packages=(pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build)
 need_pip=0
-for p in "${python_packages[@]}"; do
-  python3 -m pip show -q "$p" >/dev/null 2>&1 || need_pip=1
+for p in pytest tiktoken numpy scikit-build-core pybind11 build; do
+  "$py" -m pip show -q "$p" >/dev/null 2>&1 || need_pip=1
 done
+"$py" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("tiktoken").startswith("0.14."))' 2>/dev/null || need_pip=1
 if ((need_pip)); then
-  echo "setup: installing Python packages: ${python_packages[*]}"
-  python3 -m pip install -q "${python_packages[@]}"
+  echo "setup: installing Python packages into $py: ${python_packages[*]}"
+  "$py" -m pip install -q "${python_packages[@]}"
 fi

@@ -48,4 +48,4 @@ grep -q "tokenmaxx/_vocab/o200k_base.tiktoken" <<<"$("$py" -m zipfile -l "$wheel
 echo "test_python: built $(basename "$wheel") in $((SECONDS - t0)) s"
 
 "$py" -m pip install -q --force-reinstall --no-deps "$wheel"
-TOKENMAXX_TEST_WHEEL="$wheel" "$py" -m pytest -p no:cacheprovider bindings/python/tests "$@"
+TOKENMAXX_FORBID_SKIPS=1 TOKENMAXX_TEST_WHEEL="$wheel" "$py" -m pytest -p no:cacheprovider bindings/python/tests "$@"

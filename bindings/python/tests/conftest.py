@@ -66,3 +66,14 @@ def all_docs(corpus) -> list[str]:
 def tiktoken():
     """Python tiktoken, or a clean skip when it is not installed."""
     return pytest.importorskip("tiktoken")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With TOKENMAXX_FORBID_SKIPS=1 (scripts/test_python.sh sets it) a skip is a failure, so a
+    missing tiktoken or numpy cannot turn the comparison tests into silent passes."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("TOKENMAXX_FORBID_SKIPS") == "1":
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but TOKENMAXX_FORBID_SKIPS=1 forbids skips: {report.longrepr}"

@@ -3,6 +3,10 @@
 # Usage: TOKENMAXX_VOCAB_DIR=../shared/vocab ./scripts/run.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# A relative TOKENMAXX_VOCAB_DIR means relative to where the command was typed.
+if [ -n "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d "$TOKENMAXX_VOCAB_DIR" ]; then
+  TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"
+fi
 cd "$root"
 bash scripts/setup.sh
 

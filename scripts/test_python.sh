@@ -10,6 +10,10 @@
 # Usage: TOKENMAXX_VOCAB_DIR=../shared/vocab ./scripts/test_python.sh [extra pytest args]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# A relative TOKENMAXX_VOCAB_DIR means relative to where the command was typed.
+if [ -n "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d "$TOKENMAXX_VOCAB_DIR" ]; then
+  TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"
+fi
 cd "$root"
 py="${PYTHON:-python3}"
 

@@ -16,7 +16,11 @@
 //  - `count` and `count_until` never throw on special-token text (it is plain text to them) and
 //    allocate nothing per piece. `encode` follows tiktoken: by default every special token's text
 //    is disallowed and throws `disallowed_special_error` naming it.
-//  - An `encoding` is immutable; every member is safe to call from many threads at once.
+//  - An `encoding` is immutable; every member is safe to call from many threads at once. Each
+//    thread that tokenizes keeps a 320 KiB memo of recently merged pieces (thread_local, exact:
+//    an entry is used only when the vocabulary and every byte match).
+//  - `encode` finds special tokens with a hash lookup per candidate length at each byte that can
+//    start one, so it stays linear even for o200k_harmony's 1,104 specials.
 //
 //   auto enc = tokenmaxx::get_encoding("o200k_base");
 //   std::vector<tokenmaxx::rank_t> ids = enc->encode_ordinary("hello world");

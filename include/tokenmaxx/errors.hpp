@@ -4,6 +4,7 @@
 // offset of invalid UTF-8, the disallowed special token, the vocabulary file with its expected
 // and actual hash, the unknown name together with the valid ones. All derive from
 // `tokenmaxx::error`, itself a `std::runtime_error`, so a caller can catch one type.
+// Error objects are immutable values: copying or reading one from several threads is safe.
 //
 //   try {
 //     auto ids = enc.encode(text);

@@ -3,6 +3,7 @@
 // tokenmaxx is the measurement layer for LLM token usage: exact tiktoken-compatible token
 // counting (encoding.hpp, vocab.hpp), lock-free usage accounting (ledger.hpp and friends) and
 // privacy-preserving adoption metrics (privacy.hpp). Include the individual headers to compile less.
+// Each header states its own guarantees (exactness, thread safety, what is lock-free) at its top.
 #pragma once
 
 // Tokenizer

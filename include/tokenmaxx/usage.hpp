@@ -6,6 +6,8 @@
 // `cache_creation` the prompt tokens written to it, `output` the visible completion tokens and
 // `reasoning` the hidden reasoning tokens. (OpenAI reports `prompt_tokens` including cached tokens and
 // `completion_tokens` including reasoning tokens: subtract before recording.) All counts are 64-bit.
+// `usage` is a plain value type with no shared state; thread safety is the ledger's business
+// (see ledger.hpp).
 //
 // Example:
 //   tokenmaxx::usage u{.input = 1200, .cached_input = 800, .output = 300, .requests = 1};

@@ -19,6 +19,7 @@
 //   std::string_view bytes = *vocab.bytes_of(r);
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -34,12 +35,22 @@
 #include "tokenmaxx/detail/sha256.hpp"
 #include "tokenmaxx/errors.hpp"
 
-#ifdef TOKENMAXX_EMBEDDED_VOCAB
 namespace tokenmaxx::detail {
-// Defined by the optional compiled target tokenmaxx::embedded_vocab; empty when not embedded.
+// Where load_known finds embedded rank files: null unless a translation unit compiled with
+// TOKENMAXX_EMBEDDED_VOCAB (which tokenmaxx::embedded_vocab sets on its users) registered the
+// lookup during static initialization. A run-time hook instead of an #ifdef inside load_known
+// keeps every inline function identical in every translation unit, so a program in which only
+// some parts link the embedded data has no ODR violation. (Static initializers elsewhere that
+// load a vocabulary may run before the registration.)
+using embedded_vocab_lookup = std::string_view (*)(std::string_view file_name) noexcept;
+inline std::atomic<embedded_vocab_lookup> embedded_vocab_provider{nullptr};
+#ifdef TOKENMAXX_EMBEDDED_VOCAB
+// Defined by the optional compiled target tokenmaxx::embedded_vocab; empty for unknown names.
 std::string_view embedded_vocab_file(std::string_view file_name) noexcept;
-}  // namespace tokenmaxx::detail
+inline const bool embedded_vocab_registered =
+    (embedded_vocab_provider.store(&embedded_vocab_file, std::memory_order_release), true);
 #endif
+}  // namespace tokenmaxx::detail
 
 namespace tokenmaxx {
 
@@ -210,15 +221,12 @@ class vocabulary {
     const auto dirs = vocab_search_dirs();
     for (std::size_t k = 0; k < dirs.size(); ++k) {
       const bool is_cache = k + 1 == dirs.size();
-#ifdef TOKENMAXX_EMBEDDED_VOCAB
-      if (is_cache) {
-        if (auto data = detail::embedded_vocab_file(file_name); !data.empty()) {
+      if (const auto lookup = detail::embedded_vocab_provider.load(std::memory_order_acquire); is_cache && lookup) {
+        if (auto data = lookup(file_name); !data.empty()) {
           verify_sha256(data, known->sha256, "embedded " + std::string(file_name));
           return parse(data, "embedded " + std::string(file_name));
         }
       }
-#endif
-      (void)is_cache;
       const auto path = dirs[k] / std::string(file_name);
       std::error_code ec;
       if (std::filesystem::is_regular_file(path, ec)) return load_file(path, known->sha256);

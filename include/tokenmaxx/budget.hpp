@@ -25,7 +25,8 @@
 //   budgets.set_limit("acme", 1'000'000);                       // tokens per period
 //   absl::StatusOr<tokenmaxx::reservation> r = budgets.try_reserve("acme", 4'096);
 //   if (!r.ok()) return r.status();                              // ResourceExhausted: over budget
-//   budgets.commit(*r, actual_tokens);                           // returns the unused part
+//   absl::Status st = budgets.commit(*r, actual_tokens);         // returns the unused part;
+//                                                                // ResourceExhausted: overran
 #pragma once
 
 #include <atomic>

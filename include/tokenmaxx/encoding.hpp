@@ -142,7 +142,36 @@ class encoding {
                              const special_set& disallowed = special_set::all(),
                              utf8_policy policy = utf8_policy::strict) const {
     std::vector<rank_t> out;
+    encode_into(text, allowed, disallowed, policy, out, nullptr);
+    return out;
+  }
+
+  // encode() that also sets `last_piece_tokens` to how many of the returned tokens came from the
+  // text's last pretokenized piece (0 when the text is empty or ends with an allowed special
+  // token): the starting point of tiktoken's encode_with_unstable and _encode_bytes.
+  std::vector<rank_t> encode_tracking_last_piece(std::string_view text, const special_set& allowed,
+                                                 const special_set& disallowed, std::size_t& last_piece_tokens,
+                                                 utf8_policy policy = utf8_policy::strict) const {
+    std::vector<rank_t> out;
+    last_piece_tokens = 0;
+    encode_into(text, allowed, disallowed, policy, out, &last_piece_tokens);
+    return out;
+  }
+
+ private:
+  void encode_into(std::string_view text, const special_set& allowed, const special_set& disallowed,
+                   utf8_policy policy, std::vector<rank_t>& out, std::size_t* last_piece_tokens) const {
     out.reserve(text.size() / 3 + 1);
+    const auto push = [&](rank_t r) { out.push_back(r); };
+    const auto encode_segment = [&](std::string_view segment) {
+      if (!last_piece_tokens) return for_each_token_of_segment(segment, push);
+      const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
+      for_each_piece(segment, [&](std::size_t begin, std::size_t end) {
+        const std::size_t before = out.size();
+        detail::bpe_encode_piece(vocab_->table(), s + begin, end - begin, push);
+        *last_piece_tokens = out.size() - before;
+      });
+    };
     with_valid_utf8(text, policy, [&](std::string_view valid) {
       std::vector<bool> is_allowed(specials_.size(), allowed.is_all());
       bool any_allowed = allowed.is_all() && !specials_.empty();
@@ -180,19 +209,21 @@ class encoding {
         }
         if (first_pos != std::string_view::npos) throw disallowed_special_error(std::string(first_name));
       }
-      if (!any_allowed) return for_each_token_of_segment(valid, [&](rank_t r) { out.push_back(r); });
+      if (!any_allowed) return encode_segment(valid);
       std::size_t start = 0;
       while (true) {
         auto hit = find_special(valid, start, is_allowed);
         const std::size_t end = hit ? hit->first : valid.size();
-        for_each_token_of_segment(valid.substr(start, end - start), [&](rank_t r) { out.push_back(r); });
+        encode_segment(valid.substr(start, end - start));
         if (!hit) break;
         out.push_back(specials_[hit->second].second);
+        if (last_piece_tokens) *last_piece_tokens = 0;
         start = hit->first + specials_[hit->second].first.size();
       }
     });
-    return out;
   }
+
+ public:
 
   // Number of tokens of encode_ordinary(text), computed without building the vector.
   std::size_t count(std::string_view text, utf8_policy policy = utf8_policy::strict) const {

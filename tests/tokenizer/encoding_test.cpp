@@ -103,6 +103,27 @@ TEST(encoding, allowed_special_becomes_its_id_and_splits_the_text) {
   EXPECT_EQ(enc->count(text), enc->encode_ordinary(text).size());
 }
 
+TEST(encoding, encode_tracking_last_piece_counts_the_last_pieces_tokens) {
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  std::size_t last = 99;
+  // " unbelievablyxyz" is one piece of several tokens; the ids equal encode()'s.
+  const std::string text = "hello unbelievablyxyz";
+  EXPECT_EQ(enc->encode_tracking_last_piece(text, special_set::none(), special_set::all(), last), enc->encode(text));
+  EXPECT_EQ(last, enc->encode_ordinary(" unbelievablyxyz").size());
+  EXPECT_GT(last, 1u);
+  // Ending with an allowed special: no trailing piece. Empty text: none either.
+  EXPECT_EQ(enc->encode_tracking_last_piece("hi<|endoftext|>", special_set::all(), special_set::all(), last),
+            (std::vector<rank_t>{6151, 100257}));
+  EXPECT_EQ(last, 0u);
+  EXPECT_TRUE(enc->encode_tracking_last_piece("", special_set::none(), special_set::all(), last).empty());
+  EXPECT_EQ(last, 0u);
+  // Text after the special: its last piece counts again; disallowed specials still throw.
+  enc->encode_tracking_last_piece("<|endoftext|> x", special_set::all(), special_set::all(), last);
+  EXPECT_EQ(last, 1u);
+  EXPECT_THROW(enc->encode_tracking_last_piece("<|endoftext|>", special_set::none(), special_set::all(), last),
+               tokenmaxx::disallowed_special_error);
+}
+
 TEST(encoding, special_token_ids_and_vocab_sizes_match_tiktoken) {
   struct row {
     const char* name;

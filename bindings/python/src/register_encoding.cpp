@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "thread_pool.hpp"
 #include "tokenmaxx/detail/bpe.hpp"
 #include "tokenmaxx/detail/python_support.hpp"
+#include "tokenmaxx/detail/unstable_tokens.hpp"
 #include "tokenmaxx/encoding.hpp"
 
 namespace py = pybind11;
@@ -200,6 +202,27 @@ class py_encoding {
     throw py::error_already_set();
   }
 
+  // tiktoken's encode_with_unstable: (stable tokens, completion sequences in sorted order).
+  py::tuple encode_with_unstable(py::handle text, py::handle allowed, py::handle disallowed) const {
+    py::object keep;
+    const auto s = utf8_of(text, keep);
+    const special_set a = special_set_of(allowed), d = special_set_of(disallowed);
+    tokenmaxx::detail::unstable_encoding r;
+    {
+      py::gil_scoped_release release;
+      r = tokenmaxx::detail::encode_with_unstable(*enc_, sorted_tokens(), s, a, d);
+    }
+    py::list completions;
+    for (const auto& seq : r.completions) completions.append(to_list(seq));
+    return py::make_tuple(to_list(r.stable), completions);
+  }
+
+  // tiktoken's _encode_bytes: bytes that may end in invalid UTF-8.
+  py::list encode_bytes(const py::bytes& data) const {
+    const std::string_view b = bytes_of(data);
+    return to_list(maybe_released(b.size(), [&] { return tokenmaxx::detail::encode_bytes(*enc_, b); }));
+  }
+
   // tiktoken's _encode_single_piece: byte-pair merging of the bytes as one piece, no splitting.
   py::list encode_single_piece(const py::bytes& piece) const {
     const std::string_view b = bytes_of(piece);
@@ -222,7 +245,18 @@ class py_encoding {
     return out;
   }
 
+  // The token bytes in byte order, built on the first encode_with_unstable call (any thread).
+  const tokenmaxx::detail::sorted_token_bytes& sorted_tokens() const {
+    std::call_once(sorted_->once, [&] { sorted_->tokens.emplace(enc_->vocab()); });
+    return *sorted_->tokens;
+  }
+
+  struct lazy_sorted_tokens {
+    std::once_flag once;
+    std::optional<tokenmaxx::detail::sorted_token_bytes> tokens;
+  };
   std::shared_ptr<const encoding> enc_;
+  std::shared_ptr<lazy_sorted_tokens> sorted_ = std::make_shared<lazy_sorted_tokens>();
 };
 
 }  // namespace
@@ -261,5 +295,8 @@ void register_encoding(py::module_& m) {
       .def("decode_tokens_bytes", &py_encoding::decode_tokens_bytes, py::arg("tokens"))
       .def("token_byte_values", &py_encoding::token_byte_values)
       .def("encode_single_token", &py_encoding::encode_single_token, py::arg("piece"))
-      .def("encode_single_piece", &py_encoding::encode_single_piece, py::arg("piece"));
+      .def("encode_single_piece", &py_encoding::encode_single_piece, py::arg("piece"))
+      .def("encode_with_unstable", &py_encoding::encode_with_unstable, py::arg("text"), py::arg("allowed_special"),
+           py::arg("disallowed_special"))
+      .def("encode_bytes", &py_encoding::encode_bytes, py::arg("data"));
 }

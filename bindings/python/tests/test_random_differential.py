@@ -57,3 +57,44 @@ def test_random_awkward_strings_match_tiktoken(name, tiktoken):
         if ours.encode(text, allowed_special="all") != theirs.encode(text, allowed_special="all"):
             mismatches.append(("encode(all)", text))
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:5]!r}"
+
+
+def _unstable(enc, text: str, **kwargs) -> tuple:
+    """encode_with_unstable with the completions sorted (tiktoken returns them in hash order)."""
+    try:
+        stable, completions = enc.encode_with_unstable(text, **kwargs)
+    except ValueError as e:
+        return ("ValueError", str(e))
+    return stable, sorted(list(c) for c in completions)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_encode_with_unstable_and_encode_bytes_match_tiktoken(name, tiktoken):
+    """Prefix completions and the bytes encoder, on text cut anywhere, including inside a character."""
+    ours, theirs = tokenmaxx.get_encoding(name), tiktoken.get_encoding(name)
+    rng = random.Random(sum(map(ord, name)) + 1)
+    texts = [t[: rng.randint(0, 8)] for t in random_texts(seed=sum(map(ord, name)) + 1, count=300)]
+    texts += ["hello fanta", "hello world  ", "x\n\n", "a\n \n", "12345", "<|endoftext|>", "abc<|endoftext|>", ""]
+    mismatches = []
+    for text in texts:
+        for kwargs in ({}, {"allowed_special": "all"}, {"disallowed_special": ()}):
+            if _unstable(ours, text, **kwargs) != _unstable(theirs, text, **kwargs):
+                mismatches.append(("encode_with_unstable", kwargs, text))
+        raw = text.encode("utf-8")
+        for data in (raw[: rng.randint(0, len(raw))], raw + b"\xff", raw + "中".encode()[:2], b"\x80" + raw):
+            if ours._encode_bytes(data) != theirs._encode_bytes(data):
+                mismatches.append(("_encode_bytes", data))
+    assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:5]!r}"
+
+
+def test_encode_with_unstable_contract():
+    """tiktoken's documented contract: stable tokens decode to a prefix, each completion extends it."""
+    enc = tokenmaxx.get_encoding("cl100k_base")
+    text = "The quick brown fox jum"
+    stable, completions = enc.encode_with_unstable(text)
+    assert text.encode().startswith(enc.decode_bytes(stable))
+    assert completions and all(enc.decode_bytes(stable + seq).startswith(text.encode()) for seq in completions)
+    assert [enc.encode_single_token(" jump")] in completions
+    with pytest.raises(ValueError, match="endoftext"):
+        enc.encode_with_unstable("a<|endoftext|>")
+    assert enc.encode_with_unstable("a<|endoftext|>", allowed_special="all") == ([64, 100257], [])

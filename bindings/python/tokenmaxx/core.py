@@ -170,6 +170,24 @@ class Encoding:
                 _check_disallowed(t, python_check)
         return self._core.encode_batch(text, allowed, disallowed, num_threads)
 
+    def encode_with_unstable(
+        self,
+        text: str,
+        *,
+        allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> tuple[list[int], list[list[int]]]:
+        """Encodes a string into stable tokens and possible completion sequences, as tiktoken does.
+
+        The stable tokens cover a prefix of ``text`` that no continuation changes; each completion
+        is a token sequence that may follow them once more text arrives. Special tokens are
+        handled as in ``encode``. Completions come in sorted order (tiktoken's order is arbitrary).
+        """
+        allowed, disallowed, python_check = self._resolve_specials(allowed_special, disallowed_special)
+        if python_check is not None:
+            _check_disallowed(text, python_check)
+        return self._core.encode_with_unstable(text, allowed, disallowed)
+
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of text that is exactly one token (special tokens included); ``KeyError`` otherwise."""
         if isinstance(text_or_bytes, str):
@@ -274,6 +292,10 @@ class Encoding:
         if isinstance(text_or_bytes, str):
             text_or_bytes = text_or_bytes.encode("utf-8")
         return self._core.encode_single_piece(text_or_bytes)
+
+    def _encode_bytes(self, text: bytes) -> list[int]:
+        """Encodes bytes that may end in invalid UTF-8 (tiktoken's private helper, same result)."""
+        return self._core.encode_bytes(text)
 
     def _encode_only_native_bpe(self, text: str) -> list[int]:
         """Splits with the ``regex`` package and ``_pat_str``, then merges natively (a reference path)."""

@@ -98,3 +98,5 @@ def test_encode_with_unstable_contract():
     with pytest.raises(ValueError, match="endoftext"):
         enc.encode_with_unstable("a<|endoftext|>")
     assert enc.encode_with_unstable("a<|endoftext|>", allowed_special="all") == ([64, 100257], [])
+    with pytest.raises(UnicodeEncodeError):  # as tiktoken: lone surrogates are not rewritten here
+        enc.encode_with_unstable("a\ud800")

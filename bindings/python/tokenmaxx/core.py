@@ -186,6 +186,7 @@ class Encoding:
         allowed, disallowed, python_check = self._resolve_specials(allowed_special, disallowed_special)
         if python_check is not None:
             _check_disallowed(text, python_check)
+        text.encode("utf-8")  # tiktoken raises UnicodeEncodeError on lone surrogates here (no rewrite)
         return self._core.encode_with_unstable(text, allowed, disallowed)
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:

@@ -158,73 +158,6 @@ class encoding {
     return out;
   }
 
- private:
-  void encode_into(std::string_view text, const special_set& allowed, const special_set& disallowed,
-                   utf8_policy policy, std::vector<rank_t>& out, std::size_t* last_piece_tokens) const {
-    out.reserve(text.size() / 3 + 1);
-    const auto push = [&](rank_t r) { out.push_back(r); };
-    const auto encode_segment = [&](std::string_view segment) {
-      if (!last_piece_tokens) return for_each_token_of_segment(segment, push);
-      const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
-      for_each_piece(segment, [&](std::size_t begin, std::size_t end) {
-        const std::size_t before = out.size();
-        detail::bpe_encode_piece(vocab_->table(), s + begin, end - begin, push);
-        *last_piece_tokens = out.size() - before;
-      });
-    };
-    with_valid_utf8(text, policy, [&](std::string_view valid) {
-      std::vector<bool> is_allowed(specials_.size(), allowed.is_all());
-      bool any_allowed = allowed.is_all() && !specials_.empty();
-      if (!allowed.is_all())
-        for (const std::string& name : allowed.names())
-          if (const std::size_t* k = special_index_of(name)) is_allowed[*k] = any_allowed = true;
-      std::vector<bool> is_disallowed(specials_.size(), false);
-      std::vector<std::string_view> other_disallowed;  // explicit strings that are not special tokens
-      bool any_disallowed = false;
-      if (disallowed.is_all()) {
-        for (std::size_t k = 0; k < specials_.size(); ++k) any_disallowed |= is_disallowed[k] = !is_allowed[k];
-      } else {
-        for (const std::string& name : disallowed.names()) {
-          if (const std::size_t* k = special_index_of(name))
-            is_disallowed[*k] = any_disallowed = true;
-          else
-            other_disallowed.push_back(name);
-        }
-      }
-      if (any_disallowed || !other_disallowed.empty()) {
-        std::size_t first_pos = std::string_view::npos;
-        std::string_view first_name;
-        if (any_disallowed)
-          if (auto hit = find_special(valid, 0, is_disallowed)) {
-            first_pos = hit->first;
-            first_name = specials_[hit->second].first;
-          }
-        for (std::string_view name : other_disallowed) {
-          const std::size_t pos = valid.find(name);
-          if (pos != std::string_view::npos &&
-              (pos < first_pos || (pos == first_pos && name.size() > first_name.size()))) {
-            first_pos = pos;
-            first_name = name;
-          }
-        }
-        if (first_pos != std::string_view::npos) throw disallowed_special_error(std::string(first_name));
-      }
-      if (!any_allowed) return encode_segment(valid);
-      std::size_t start = 0;
-      while (true) {
-        auto hit = find_special(valid, start, is_allowed);
-        const std::size_t end = hit ? hit->first : valid.size();
-        encode_segment(valid.substr(start, end - start));
-        if (!hit) break;
-        out.push_back(specials_[hit->second].second);
-        if (last_piece_tokens) *last_piece_tokens = 0;
-        start = hit->first + specials_[hit->second].first.size();
-      }
-    });
-  }
-
- public:
-
   // Number of tokens of encode_ordinary(text), computed without building the vector.
   std::size_t count(std::string_view text, utf8_policy policy = utf8_policy::strict) const {
     std::size_t n = 0;
@@ -293,6 +226,71 @@ class encoding {
       }
       i = e;
     }
+  }
+
+  // encode() and encode_tracking_last_piece(); the tracking costs nothing when last_piece_tokens is null.
+  void encode_into(std::string_view text, const special_set& allowed, const special_set& disallowed,
+                   utf8_policy policy, std::vector<rank_t>& out, std::size_t* last_piece_tokens) const {
+    out.reserve(text.size() / 3 + 1);
+    const auto push = [&](rank_t r) { out.push_back(r); };
+    const auto encode_segment = [&](std::string_view segment) {
+      if (!last_piece_tokens) return for_each_token_of_segment(segment, push);
+      const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
+      for_each_piece(segment, [&](std::size_t begin, std::size_t end) {
+        const std::size_t before = out.size();
+        detail::bpe_encode_piece(vocab_->table(), s + begin, end - begin, push);
+        *last_piece_tokens = out.size() - before;
+      });
+    };
+    with_valid_utf8(text, policy, [&](std::string_view valid) {
+      std::vector<bool> is_allowed(specials_.size(), allowed.is_all());
+      bool any_allowed = allowed.is_all() && !specials_.empty();
+      if (!allowed.is_all())
+        for (const std::string& name : allowed.names())
+          if (const std::size_t* k = special_index_of(name)) is_allowed[*k] = any_allowed = true;
+      std::vector<bool> is_disallowed(specials_.size(), false);
+      std::vector<std::string_view> other_disallowed;  // explicit strings that are not special tokens
+      bool any_disallowed = false;
+      if (disallowed.is_all()) {
+        for (std::size_t k = 0; k < specials_.size(); ++k) any_disallowed |= is_disallowed[k] = !is_allowed[k];
+      } else {
+        for (const std::string& name : disallowed.names()) {
+          if (const std::size_t* k = special_index_of(name))
+            is_disallowed[*k] = any_disallowed = true;
+          else
+            other_disallowed.push_back(name);
+        }
+      }
+      if (any_disallowed || !other_disallowed.empty()) {
+        std::size_t first_pos = std::string_view::npos;
+        std::string_view first_name;
+        if (any_disallowed)
+          if (auto hit = find_special(valid, 0, is_disallowed)) {
+            first_pos = hit->first;
+            first_name = specials_[hit->second].first;
+          }
+        for (std::string_view name : other_disallowed) {
+          const std::size_t pos = valid.find(name);
+          if (pos != std::string_view::npos &&
+              (pos < first_pos || (pos == first_pos && name.size() > first_name.size()))) {
+            first_pos = pos;
+            first_name = name;
+          }
+        }
+        if (first_pos != std::string_view::npos) throw disallowed_special_error(std::string(first_name));
+      }
+      if (!any_allowed) return encode_segment(valid);
+      std::size_t start = 0;
+      while (true) {
+        auto hit = find_special(valid, start, is_allowed);
+        const std::size_t end = hit ? hit->first : valid.size();
+        encode_segment(valid.substr(start, end - start));
+        if (!hit) break;
+        out.push_back(specials_[hit->second].second);
+        if (last_piece_tokens) *last_piece_tokens = 0;
+        start = hit->first + specials_[hit->second].first.size();
+      }
+    });
   }
 
   template <class Emit>

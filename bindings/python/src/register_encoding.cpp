@@ -182,12 +182,7 @@ class py_encoding {
 
   // tiktoken's token_byte_values: the bytes of every mergeable token, sorted.
   py::list token_byte_values() const {
-    const auto& v = enc_->vocab();
-    std::vector<std::string_view> all;
-    all.reserve(v.size());
-    for (rank_t r = 0; v.size() && r <= v.max_rank(); ++r)
-      if (auto b = v.bytes_of(r)) all.push_back(*b);
-    std::sort(all.begin(), all.end());
+    const auto& all = sorted_tokens().all();
     py::list out(all.size());
     for (std::size_t i = 0; i < all.size(); ++i) out[i] = to_bytes(all[i]);
     return out;
@@ -245,7 +240,7 @@ class py_encoding {
     return out;
   }
 
-  // The token bytes in byte order, built on the first encode_with_unstable call (any thread).
+  // The token bytes in byte order, built on first use (any thread) and kept.
   const tokenmaxx::detail::sorted_token_bytes& sorted_tokens() const {
     std::call_once(sorted_->once, [&] { sorted_->tokens.emplace(enc_->vocab()); });
     return *sorted_->tokens;

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -100,6 +101,14 @@ inline std::size_t trailing_whitespace_char_length(std::string_view bytes) {
   return 0;
 }
 
+// Removes the widened last piece's tokens from `tokens` and returns their bytes ("" if none).
+inline std::string take_unstable_tail(const encoding& enc, std::vector<rank_t>& tokens, std::size_t last_piece_tokens) {
+  const std::size_t last = widen_last_piece_over_whitespace(enc, tokens, last_piece_tokens);
+  std::string tail = enc.decode(std::span<const rank_t>(tokens).subspan(tokens.size() - last));
+  tokens.resize(tokens.size() - last);
+  return tail;
+}
+
 struct unstable_encoding {
   std::vector<rank_t> stable;                    // tokens no continuation of the text changes
   std::set<std::vector<rank_t>> completions;     // candidate sequences for the unstable rest
@@ -113,10 +122,7 @@ inline unstable_encoding encode_with_unstable(const encoding& enc, const sorted_
   std::size_t last = 0;
   result.stable = enc.encode_tracking_last_piece(text, allowed, disallowed, last);
   if (last == 0) return result;  // the text ends with a special token (or is empty)
-  auto& tokens = result.stable;
-  last = widen_last_piece_over_whitespace(enc, tokens, last);
-  const std::string unstable = enc.decode(std::span<const rank_t>(tokens).subspan(tokens.size() - last));
-  tokens.resize(tokens.size() - last);
+  const std::string unstable = take_unstable_tail(enc, result.stable, last);
   if (unstable.empty()) return result;
   const auto& table = enc.vocab().table();
 
@@ -166,12 +172,7 @@ inline std::vector<rank_t> encode_bytes(const encoding& enc, std::string_view by
   std::size_t last = 0;
   std::vector<rank_t> tokens =
       enc.encode_tracking_last_piece(bytes.substr(0, valid_up_to), special_set::none(), special_set::none(), last);
-  last = widen_last_piece_over_whitespace(enc, tokens, last);
-  std::string unstable;
-  if (!tokens.empty() && last > 0) {
-    unstable = enc.decode(std::span<const rank_t>(tokens).subspan(tokens.size() - last));
-    tokens.resize(tokens.size() - last);
-  }
+  std::string unstable = take_unstable_tail(enc, tokens, last);  // "" when the valid prefix is empty
   unstable.append(bytes.substr(valid_up_to));
   const auto& table = enc.vocab().table();
   if (const rank_t whole = table.find(unstable); whole != kNoRank) {

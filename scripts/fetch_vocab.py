@@ -11,23 +11,18 @@ Usage: scripts/fetch_vocab.py [--dest DIR] [NAME.tiktoken ...]
 import argparse
 import hashlib
 import os
-import re
 import sys
 import tempfile
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VOCAB_HPP = os.path.join(HERE, "..", "include", "tokenmaxx", "vocab.hpp")
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+from vocab_files import known_vocab_files  # noqa: E402  (data/vocab_files.tsv: one source of truth)
 
 
 def known_files():
-    """(file name, sha256, url) triples, read from the C++ header so there is one source of truth."""
-    with open(VOCAB_HPP, encoding="utf-8") as f:
-        text = f.read()
-    rows = re.findall(r'\{"([a-z0-9_]+\.tiktoken)",\s*"([0-9a-f]{64})",\s*"(https://[^"]+)"\}', text)
-    if not rows:
-        sys.exit(f"cannot read the pinned hashes from {VOCAB_HPP}")
-    return rows
+    """(file name, sha256, url) triples from data/vocab_files.tsv."""
+    return known_vocab_files()
 
 
 def cache_dir():

@@ -2,12 +2,7 @@
 # Sets up the machine, builds tokenmaxx (Release) and runs the CLI on sample text.
 # Usage: TOKENMAXX_VOCAB_DIR=../shared/vocab ./scripts/run.sh
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-# A relative TOKENMAXX_VOCAB_DIR means relative to where the command was typed.
-if [ -n "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d "$TOKENMAXX_VOCAB_DIR" ]; then
-  TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"
-fi
-cd "$root"
+source "$(dirname "$0")/common.sh"
 bash scripts/setup.sh
 
 if [ -z "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d ../shared/vocab ]; then TOKENMAXX_VOCAB_DIR=../shared/vocab; fi

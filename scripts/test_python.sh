@@ -9,15 +9,10 @@
 # TOKENMAXX_PY_BUILD_ISOLATION=0 builds with --no-build-isolation against the installed tools.
 # Usage: TOKENMAXX_VOCAB_DIR=../shared/vocab ./scripts/test_python.sh [extra pytest args]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-# A relative TOKENMAXX_VOCAB_DIR means relative to where the command was typed.
-if [ -n "${TOKENMAXX_VOCAB_DIR:-}" ] && [ -d "$TOKENMAXX_VOCAB_DIR" ]; then
-  TOKENMAXX_VOCAB_DIR="$(cd "$TOKENMAXX_VOCAB_DIR" && pwd)"
-fi
-cd "$root"
+source "$(dirname "$0")/common.sh"
+root="$tokenmaxx_root"
+tokenmaxx_require_shared_data
 py="${PYTHON:-python3}"
-
-source scripts/env.sh
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 
 missing=()
@@ -37,8 +32,9 @@ echo "test_python: building the sdist"
 "$py" -m build --sdist --outdir "$dist" . >"$dist/sdist.log" 2>&1 || { tail -30 "$dist/sdist.log"; exit 1; }
 sdist="$(ls "$dist"/tokenmaxx-*.tar.gz)"
 contents="$(tar tzf "$sdist")"
-for needed in CMakeLists.txt include/tokenmaxx/encoding.hpp include/tokenmaxx/vocab.hpp cmake/embed_vocab.cmake \
-    bindings/python/CMakeLists.txt bindings/python/tokenmaxx/_core.pyi bindings/python/tokenmaxx/py.typed; do
+for needed in CMakeLists.txt include/tokenmaxx/token/encoding.hpp include/tokenmaxx/token/vocab.hpp \
+    include/tokenmaxx/base/version.hpp cmake/tokenmaxx_vocab_files.cmake data/vocab_files.tsv \
+    bindings/python/CMakeLists.txt bindings/python/tokenmaxx/_core/token.pyi bindings/python/tokenmaxx/py.typed; do
   grep -qx "tokenmaxx-[^/]*/$needed" <<<"$contents" || { echo "sdist lacks $needed"; exit 1; }
 done
 

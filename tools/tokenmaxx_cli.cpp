@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "tokenmaxx/encoding.hpp"
+#include "tokenmaxx/token.hpp"
 
 namespace {
 

@@ -1,25 +1,17 @@
-// tokenmaxx/tokenmaxx.hpp — umbrella header: everything tokenmaxx offers.
+// tokenmaxx/tokenmaxx.hpp: umbrella header: everything tokenmaxx offers.
 //
-// tokenmaxx is the measurement layer for LLM token usage: exact tiktoken-compatible token
-// counting (encoding.hpp, vocab.hpp), lock-free usage accounting (ledger.hpp and friends) and
-// privacy-preserving adoption metrics (privacy.hpp). Include the individual headers to compile less.
-// Each header states its own guarantees (exactness, thread safety, what is lock-free) at its top.
+// tokenmaxx is the measurement layer for LLM token usage: exact tiktoken-compatible token counting
+// (token.hpp), lock-free usage accounting (usage.hpp) and privacy-preserving adoption metrics
+// (privacy.hpp). Include a subsystem's umbrella, or its individual headers, to compile less; each
+// header states its own guarantees (exactness, thread safety, what is lock-free) at its top. Link
+// tokenmaxx::tokenmaxx (or only the components you use: tokenmaxx::token, ::usage, ::privacy).
+//
+// Example:
+//   #include <tokenmaxx/tokenmaxx.hpp>
+//   std::size_t n = tokenmaxx::get_encoding("cl100k_base")->count("hello world");
 #pragma once
 
-// Tokenizer
-#include "tokenmaxx/encoding.hpp"
-#include "tokenmaxx/errors.hpp"
-#include "tokenmaxx/vocab.hpp"
-
-// Usage accounting
-#include "tokenmaxx/budget.hpp"
-#include "tokenmaxx/ledger.hpp"
-#include "tokenmaxx/pricing.hpp"
-#include "tokenmaxx/usage.hpp"
-#include "tokenmaxx/usage_export.hpp"
-#include "tokenmaxx/usage_snapshot.hpp"
-#include "tokenmaxx/usage_window.hpp"
-
-// Privacy-preserving adoption metrics (privacy.hpp includes pseudonym.hpp, privacy_budget.hpp,
-// privacy_random.hpp and adoption_report.hpp)
+#include "tokenmaxx/base/version.hpp"
 #include "tokenmaxx/privacy.hpp"
+#include "tokenmaxx/token.hpp"
+#include "tokenmaxx/usage.hpp"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "privacy_test_util.hpp"
-#include "tokenmaxx/privacy_budget.hpp"
+#include "tokenmaxx/privacy/accountant.hpp"
 
 namespace {
 

@@ -16,7 +16,7 @@ namespace {
 
 using privacy_test::add;
 using privacy_test::make;
-using tokenmaxx::detail::privacy_test_access;
+using tokenmaxx::privacy_detail::privacy_test_access;
 
 TEST(PrivacyConcurrency, ConcurrentSpendsNeverExceedTheBudget) {
   std::ostringstream out;

@@ -12,7 +12,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "privacy_test_util.hpp"
-#include "tokenmaxx/pseudonym.hpp"
+#include "tokenmaxx/privacy/pseudonym.hpp"
 
 namespace {
 

@@ -21,7 +21,7 @@ using tokenmaxx::adoption_metric;
 using tokenmaxx::adoption_report;
 using tokenmaxx::insecure_seeded_rng_for_tests;
 using tokenmaxx::release_options;
-using tokenmaxx::detail::privacy_test_access;
+using tokenmaxx::privacy_detail::privacy_test_access;
 
 std::string person(const std::string& team, int i) { return team + ".person" + std::to_string(i) + "@example.com"; }
 

@@ -11,14 +11,14 @@
 #include <vector>
 
 #include "privacy_test_util.hpp"
-#include "tokenmaxx/detail/dp_sampler.hpp"
-#include "tokenmaxx/detail/dp_tails.hpp"
-#include "tokenmaxx/privacy_random.hpp"
+#include "tokenmaxx/privacy/detail/sampler.hpp"
+#include "tokenmaxx/privacy/detail/tails.hpp"
+#include "tokenmaxx/privacy/random.hpp"
 
 namespace {
 
 using tokenmaxx::insecure_seeded_rng_for_tests;
-using tokenmaxx::detail::random_bits;
+using tokenmaxx::privacy_detail::random_bits;
 
 // Chi-square statistic of `samples` against `pmf` on [-R, R] with bins of expected count >= 20 and
 // the two tails lumped (tail mass = (1 - central mass) / 2 each, by symmetry). Returns {stat, df}.
@@ -124,7 +124,7 @@ TEST(PrivacySampler, BernoulliExpMatchesExp) {
   const int N = 200'000;
   for (auto [n, d] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 1}, {1, 3}, {1, 1}, {5, 2}, {7, 1}, {999'999, 1'000'000}}) {
     int hits = 0;
-    for (int i = 0; i < N; ++i) hits += tokenmaxx::detail::bernoulli_exp(rb, n, d) ? 1 : 0;
+    for (int i = 0; i < N; ++i) hits += tokenmaxx::privacy_detail::bernoulli_exp(rb, n, d) ? 1 : 0;
     const double p = std::exp(-static_cast<double>(n) / static_cast<double>(d));
     const double sd = std::sqrt(N * p * (1 - p));
     EXPECT_NEAR(hits, N * p, 5.3 * sd + 1e-9) << n << "/" << d;
@@ -139,7 +139,7 @@ TEST(PrivacySampler, DiscreteLaplaceChiSquare) {
     insecure_seeded_rng_for_tests rng(seed++);
     random_bits rb(rng);
     std::vector<std::int64_t> xs(N);
-    for (auto& x : xs) x = tokenmaxx::detail::discrete_laplace(rb, t, s);
+    for (auto& x : xs) x = tokenmaxx::privacy_detail::discrete_laplace(rb, t, s);
     auto [stat, df] = chi_square(xs, [t = t, s = s](std::int64_t x) { return laplace_pmf(t, s, x); });
     ASSERT_GE(df, 1);
     EXPECT_LT(stat, privacy_test::chi2_critical(df, privacy_test::z_1e6)) << "scale " << t << "/" << s << " df " << df;
@@ -152,7 +152,7 @@ TEST(PrivacySampler, DiscreteLaplaceTailsMatchClosedForm) {
   const std::uint64_t t = 3, s = 1;
   const int N = 400'000;
   std::vector<std::int64_t> xs(N);
-  for (auto& x : xs) x = tokenmaxx::detail::discrete_laplace(rb, t, s);
+  for (auto& x : xs) x = tokenmaxx::privacy_detail::discrete_laplace(rb, t, s);
   const long double q = std::exp(-1.0L / 3.0L);
   for (std::int64_t m : {5, 10, 20, 30}) {
     const long double p = 2 * std::pow(q, static_cast<long double>(m)) / (1 + q);  // P(|X| >= m)
@@ -170,7 +170,7 @@ TEST(PrivacySampler, DiscreteGaussianChiSquare) {
   for (auto [a, b] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 1}, {2, 1}, {10, 3}, {1, 4}, {200, 1}, {45, 2}}) {
     insecure_seeded_rng_for_tests rng(seed++);
     random_bits rb(rng);
-    tokenmaxx::detail::discrete_gaussian_sampler g(tokenmaxx::detail::bn_from_u64(a), tokenmaxx::detail::bn_from_u64(b));
+    tokenmaxx::privacy_detail::discrete_gaussian_sampler g(tokenmaxx::privacy_detail::bn_from_u64(a), tokenmaxx::privacy_detail::bn_from_u64(b));
     std::vector<std::int64_t> xs(N);
     for (auto& x : xs) x = g.sample(rb);
     gaussian_pmf pmf(static_cast<long double>(a) / b);
@@ -186,8 +186,8 @@ TEST(PrivacySampler, DiscreteGaussianLargeSigmaKolmogorovSmirnov) {
   // sigma^2 = 1e30 / 7 (sigma ~ 3.8e14).
   BIGNUM* raw = nullptr;
   ASSERT_EQ(BN_dec2bn(&raw, "1000000000000000000000000000000"), 31);
-  tokenmaxx::detail::bn_ptr a(raw);
-  tokenmaxx::detail::discrete_gaussian_sampler g(std::move(a), tokenmaxx::detail::bn_from_u64(7));
+  tokenmaxx::privacy_detail::bn_ptr a(raw);
+  tokenmaxx::privacy_detail::discrete_gaussian_sampler g(std::move(a), tokenmaxx::privacy_detail::bn_from_u64(7));
   const long double sigma = std::sqrt(1e30L / 7);
   insecure_seeded_rng_for_tests rng(77);
   random_bits rb(rng);
@@ -207,7 +207,7 @@ TEST(PrivacySampler, DiscreteGaussianLargeSigmaKolmogorovSmirnov) {
 TEST(PrivacySampler, LaplaceHalfWidthMatchesDefinition) {
   for (auto [t, s] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 1}, {3, 1}, {7, 2}, {1'000'000, 3}, {4, 9}}) {
     for (long double alpha : {0.05L, 0.01L, 1e-6L}) {
-      const std::int64_t m = tokenmaxx::detail::laplace_half_width(t, s, alpha);
+      const std::int64_t m = tokenmaxx::privacy_detail::laplace_half_width(t, s, alpha);
       const long double q = std::exp(-static_cast<long double>(s) / t);
       auto beyond = [&](std::int64_t w) { return 2 * std::pow(q, static_cast<long double>(w + 1)) / (1 + q); };
       EXPECT_LE(beyond(m), alpha);
@@ -222,10 +222,10 @@ TEST(PrivacySampler, LaplaceIntervalCoverageEmpirical) {
   insecure_seeded_rng_for_tests rng(5);
   random_bits rb(rng);
   const std::uint64_t t = 9, s = 2;
-  const std::int64_t m = tokenmaxx::detail::laplace_half_width(t, s, 0.05L);
+  const std::int64_t m = tokenmaxx::privacy_detail::laplace_half_width(t, s, 0.05L);
   const int N = 100'000;
   int inside = 0;
-  for (int i = 0; i < N; ++i) inside += std::llabs(tokenmaxx::detail::discrete_laplace(rb, t, s)) <= m ? 1 : 0;
+  for (int i = 0; i < N; ++i) inside += std::llabs(tokenmaxx::privacy_detail::discrete_laplace(rb, t, s)) <= m ? 1 : 0;
   const double p = static_cast<double>(inside) / N;
   EXPECT_GE(p, 0.95 - 5.3 * std::sqrt(0.05 * 0.95 / N));
   // And not grossly conservative: the next smaller interval must miss more than 5% in theory.
@@ -236,11 +236,11 @@ TEST(PrivacySampler, LaplaceIntervalCoverageEmpirical) {
 TEST(PrivacySampler, GaussianBoundsAreValid) {
   // sub-Gaussian bound vs exact tail for sigma^2 = 10.
   const gaussian_pmf pmf(10);
-  const std::int64_t m = tokenmaxx::detail::gaussian_one_sided(std::sqrt(10.0L), 1e-4L);
+  const std::int64_t m = tokenmaxx::privacy_detail::gaussian_one_sided(std::sqrt(10.0L), 1e-4L);
   long double tail = 0;
   for (std::int64_t x = m; x < 400; ++x) tail += pmf(x);
   EXPECT_LE(tail, 1e-4L);
-  const std::int64_t h = tokenmaxx::detail::gaussian_half_width(std::sqrt(10.0L), 0.05L);
+  const std::int64_t h = tokenmaxx::privacy_detail::gaussian_half_width(std::sqrt(10.0L), 0.05L);
   long double outside = 0;
   for (std::int64_t x = h + 1; x < 400; ++x) outside += 2 * pmf(x);
   EXPECT_LE(outside, 0.05L);

@@ -15,7 +15,9 @@
 #include <utility>
 #include <vector>
 
-#include "tokenmaxx/encoding.hpp"
+#include "tokenmaxx/token/encoding.hpp"
+#include "tokenmaxx/token/model_table.hpp"
+#include "tokenmaxx/token/registry.hpp"
 
 namespace tokenmaxx_python {
 
@@ -24,7 +26,7 @@ using tokenmaxx::rank_t;
 
 // Texts shorter than this are tokenized without releasing the GIL: the work takes a few
 // microseconds, and handing the GIL over would cost more (and invite convoys between threads).
-inline constexpr std::size_t kReleaseGilBytes = 512;
+inline constexpr std::size_t release_gil_bytes = 512;
 
 // The UTF-8 bytes of a Python str, valid while `text` (or `keep`) is alive. A str that holds
 // surrogate code points cannot be UTF-8 encoded; like tiktoken, such text is first rewritten with

@@ -5,13 +5,14 @@
 #include <exception>
 #include <string>
 
-#include "tokenmaxx/errors.hpp"
+#include "tokenmaxx/base/version.hpp"
+#include "tokenmaxx/token/errors.hpp"
 
 namespace py = pybind11;
 
 void register_vocab(py::module_& m);
 void register_encoding(py::module_& m);
-void register_ledger(py::module_& m);
+void register_usage(py::module_& m);
 void register_privacy(py::module_& m);
 
 namespace {
@@ -32,10 +33,19 @@ std::string disallowed_special_message(const std::string& token) {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "tokenmaxx native core (private: use the tokenmaxx package)";
-  g_vocab_error = PyErr_NewExceptionWithDoc("tokenmaxx._core.VocabError",
+  m.attr("__version__") = TOKENMAXX_VERSION;  // include/tokenmaxx/base/version.hpp, the one version number
+  g_vocab_error = PyErr_NewExceptionWithDoc("tokenmaxx._core.token.VocabError",
                                             "A rank file that cannot be read, does not parse, or fails its pinned SHA-256.",
                                             PyExc_ValueError, nullptr);
-  m.attr("VocabError") = py::handle(g_vocab_error);
+  // One submodule per subsystem, importable by name (tokenmaxx._core.token, ...).
+  py::module_ token = m.def_submodule("token", "The tokenizer: vocabularies, encodings, tables.");
+  py::module_ usage = m.def_submodule("usage", "Usage accounting: ledger, prices, snapshots, exports.");
+  py::module_ privacy = m.def_submodule("privacy", "Private adoption metrics: pseudonyms, budget, release.");
+  py::dict modules = py::module_::import("sys").attr("modules");
+  modules["tokenmaxx._core.token"] = token;
+  modules["tokenmaxx._core.usage"] = usage;
+  modules["tokenmaxx._core.privacy"] = privacy;
+  token.attr("VocabError") = py::handle(g_vocab_error);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -49,10 +59,10 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     }
   });
-  m.def("disallowed_special_message", &disallowed_special_message, py::arg("token"),
+  token.def("disallowed_special_message", &disallowed_special_message, py::arg("token"),
         "tiktoken's ValueError message for a disallowed special token.");
-  register_vocab(m);
-  register_encoding(m);
-  register_ledger(m);
-  register_privacy(m);
+  register_vocab(token);
+  register_encoding(token);
+  register_usage(usage);
+  register_privacy(privacy);
 }

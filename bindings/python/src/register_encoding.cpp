@@ -15,10 +15,11 @@
 
 #include "common.hpp"
 #include "thread_pool.hpp"
-#include "tokenmaxx/detail/bpe.hpp"
-#include "tokenmaxx/detail/python_support.hpp"
-#include "tokenmaxx/detail/unstable_tokens.hpp"
-#include "tokenmaxx/encoding.hpp"
+#include "tokenmaxx/token/pretokenizer.hpp"
+#include "tokenmaxx/token/unstable.hpp"
+#include "tokenmaxx/token/encoding.hpp"
+#include "tokenmaxx/token/model_table.hpp"
+#include "tokenmaxx/token/registry.hpp"
 
 namespace py = pybind11;
 using tokenmaxx::encoding;
@@ -63,7 +64,7 @@ class py_encoding {
  public:
   py_encoding(std::string name, const std::string& family, std::shared_ptr<const tokenmaxx::vocabulary> vocab,
               std::vector<std::pair<std::string, rank_t>> specials, std::optional<std::size_t> explicit_n_vocab) {
-    const auto f = tokenmaxx::detail::family_from_name(family);
+    const auto f = tokenmaxx::family_from_name(family);
     if (!f) throw py::value_error("unknown pretokenizer family '" + family + "' (expected gpt2, cl100k or o200k)");
     enc_ = std::make_shared<const encoding>(std::move(name), *f, std::move(vocab), std::move(specials), explicit_n_vocab);
   }
@@ -72,7 +73,7 @@ class py_encoding {
 
   template <class F>
   static auto maybe_released(std::size_t bytes, F&& f) {
-    if (bytes < kReleaseGilBytes) return f();
+    if (bytes < release_gil_bytes) return f();
     py::gil_scoped_release release;
     return f();
   }
@@ -191,7 +192,7 @@ class py_encoding {
   // tiktoken's encode_single_token: a vocabulary entry or a special token's text, else KeyError.
   rank_t encode_single_token(const py::bytes& piece) const {
     const std::string_view b = bytes_of(piece);
-    if (const rank_t r = enc_->vocab().find(b); r != tokenmaxx::kNoRank) return r;
+    if (const rank_t r = enc_->vocab().find(b); r != tokenmaxx::no_rank) return r;
     if (auto id = enc_->special_token_id(b)) return *id;
     PyErr_SetObject(PyExc_KeyError, piece.ptr());  // KeyError(b'...'), as tiktoken
     throw py::error_already_set();
@@ -202,10 +203,10 @@ class py_encoding {
     py::object keep;
     const auto s = utf8_of(text, keep);
     const special_set a = special_set_of(allowed), d = special_set_of(disallowed);
-    tokenmaxx::detail::unstable_encoding r;
+    tokenmaxx::unstable_encoding r;
     {
       py::gil_scoped_release release;
-      r = tokenmaxx::detail::encode_with_unstable(*enc_, sorted_tokens(), s, a, d);
+      r = tokenmaxx::encode_with_unstable(*enc_, sorted_tokens(), s, a, d);
     }
     py::list completions;
     for (const auto& seq : r.completions) completions.append(to_list(seq));
@@ -215,16 +216,13 @@ class py_encoding {
   // tiktoken's _encode_bytes: bytes that may end in invalid UTF-8.
   py::list encode_bytes(const py::bytes& data) const {
     const std::string_view b = bytes_of(data);
-    return to_list(maybe_released(b.size(), [&] { return tokenmaxx::detail::encode_bytes(*enc_, b); }));
+    return to_list(maybe_released(b.size(), [&] { return tokenmaxx::encode_bytes(*enc_, b); }));
   }
 
   // tiktoken's _encode_single_piece: byte-pair merging of the bytes as one piece, no splitting.
   py::list encode_single_piece(const py::bytes& piece) const {
     const std::string_view b = bytes_of(piece);
-    std::vector<rank_t> out;
-    tokenmaxx::detail::bpe_encode_piece(enc_->vocab().table(), reinterpret_cast<const std::uint8_t*>(b.data()),
-                                        b.size(), [&](rank_t r) { out.push_back(r); });
-    return to_list(out);
+    return to_list(enc_->encode_piece(b));
   }
 
  private:
@@ -241,14 +239,14 @@ class py_encoding {
   }
 
   // The token bytes in byte order, built on first use (any thread) and kept.
-  const tokenmaxx::detail::sorted_token_bytes& sorted_tokens() const {
+  const tokenmaxx::sorted_token_bytes& sorted_tokens() const {
     std::call_once(sorted_->once, [&] { sorted_->tokens.emplace(enc_->vocab()); });
     return *sorted_->tokens;
   }
 
   struct lazy_sorted_tokens {
     std::once_flag once;
-    std::optional<tokenmaxx::detail::sorted_token_bytes> tokens;
+    std::optional<tokenmaxx::sorted_token_bytes> tokens;
   };
   std::shared_ptr<const encoding> enc_;
   std::shared_ptr<lazy_sorted_tokens> sorted_ = std::make_shared<lazy_sorted_tokens>();
@@ -265,9 +263,9 @@ void register_encoding(py::module_& m) {
            py::arg("explicit_n_vocab") = py::none())
       .def_property_readonly("name", [](const py_encoding& e) { return e.enc().name(); })
       .def_property_readonly("family",
-                             [](const py_encoding& e) { return std::string(tokenmaxx::detail::family_name(e.enc().family())); })
+                             [](const py_encoding& e) { return std::string(tokenmaxx::family_name(e.enc().family())); })
       .def_property_readonly("pattern", [](const py_encoding& e) {
-        return std::string(tokenmaxx::detail::canonical_pattern(e.enc().family()));
+        return std::string(tokenmaxx::canonical_pattern(e.enc().family()));
       })
       .def_property_readonly("max_token_value", [](const py_encoding& e) { return e.enc().max_token_value(); })
       .def_property_readonly("n_vocab", [](const py_encoding& e) { return e.enc().n_vocab(); })

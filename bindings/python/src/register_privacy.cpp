@@ -4,7 +4,7 @@
 //
 // Times cross the boundary as integer nanoseconds since the Unix epoch (the Python layer converts
 // timezone-aware datetimes). absl::Status errors become exceptions as raise_status in common.hpp
-// says; a spent budget (ResourceExhausted) is tokenmaxx._core.PrivacyBudgetError.
+// says; a spent budget (ResourceExhausted) is tokenmaxx._core.privacy.PrivacyBudgetError.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -17,11 +17,11 @@
 #include <utility>
 #include <vector>
 
-#include "tokenmaxx/adoption_report.hpp"
-#include "tokenmaxx/privacy.hpp"
-#include "tokenmaxx/privacy_budget.hpp"
-#include "tokenmaxx/privacy_random.hpp"
-#include "tokenmaxx/pseudonym.hpp"
+#include "tokenmaxx/privacy/report.hpp"
+#include "tokenmaxx/privacy/aggregator.hpp"
+#include "tokenmaxx/privacy/accountant.hpp"
+#include "tokenmaxx/privacy/random.hpp"
+#include "tokenmaxx/privacy/pseudonym.hpp"
 
 #include "common.hpp"
 
@@ -69,7 +69,7 @@ py::object noisy(const std::optional<noisy_value>& v) {
 
 void register_privacy(py::module_& m) {
   g_budget_error = PyErr_NewExceptionWithDoc(
-      "tokenmaxx._core.PrivacyBudgetError",
+      "tokenmaxx._core.privacy.PrivacyBudgetError",
       "A release would exceed the period's privacy budget (or another hard limit was reached); nothing was released.",
       PyExc_RuntimeError, nullptr);
   m.attr("PrivacyBudgetError") = py::handle(g_budget_error);

@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "common.hpp"
-#include "tokenmaxx/detail/python_support.hpp"
-#include "tokenmaxx/encoding.hpp"
-#include "tokenmaxx/vocab.hpp"
+#include "tokenmaxx/token/pretokenizer.hpp"
+#include "tokenmaxx/token/encoding.hpp"
+#include "tokenmaxx/token/model_table.hpp"
+#include "tokenmaxx/token/registry.hpp"
+#include "tokenmaxx/token/vocab.hpp"
 
 namespace py = pybind11;
 using tokenmaxx::rank_t;
@@ -61,7 +63,7 @@ void register_vocab(py::module_& m) {
           "find",
           [](const vocabulary& v, const py::bytes& b) -> std::optional<rank_t> {
             const rank_t r = v.find(tokenmaxx_python::bytes_of(b));
-            if (r == tokenmaxx::kNoRank) return std::nullopt;
+            if (r == tokenmaxx::no_rank) return std::nullopt;
             return r;
           },
           py::arg("token"), "The rank of these token bytes, or None.")
@@ -82,14 +84,14 @@ void register_vocab(py::module_& m) {
           },
           "dict mapping token bytes to ranks (tiktoken's mergeable_ranks), in rank order.")
       .def("__repr__", [](const vocabulary& v) {
-        return "<tokenmaxx._core.Vocabulary " + std::to_string(v.size()) + " tokens from " + v.source() + ">";
+        return "<tokenmaxx._core.token.Vocabulary " + std::to_string(v.size()) + " tokens from " + v.source() + ">";
       });
 
   m.def(
       "known_vocab_files",
       [] {
         std::vector<std::tuple<std::string, std::string, std::string>> out;
-        for (const auto& k : tokenmaxx::kKnownVocabFiles)
+        for (const auto& k : tokenmaxx::known_vocab_files)
           out.emplace_back(std::string(k.file_name), std::string(k.sha256), std::string(k.url));
         return out;
       },
@@ -100,9 +102,9 @@ void register_vocab(py::module_& m) {
       "builtin_encodings",
       [] {
         std::vector<std::tuple<std::string, std::string, std::string>> out;
-        for (const auto& e : tokenmaxx::kBuiltinEncodings)
+        for (const auto& e : tokenmaxx::builtin_encodings)
           out.emplace_back(std::string(e.name), std::string(e.vocab_file),
-                           std::string(tokenmaxx::detail::family_name(e.family)));
+                           std::string(tokenmaxx::family_name(e.family)));
         return out;
       },
       "(name, rank file, pretokenizer family) of every built-in encoding, in tiktoken's order.");
@@ -114,7 +116,7 @@ void register_vocab(py::module_& m) {
       "model_to_encoding",
       [] {
         std::vector<std::pair<std::string, std::string>> out;
-        for (const auto& [model, enc] : tokenmaxx::kModelToEncoding) out.emplace_back(model, enc);
+        for (const auto& [model, enc] : tokenmaxx::model_to_encoding) out.emplace_back(model, enc);
         return out;
       },
       "tiktoken's MODEL_TO_ENCODING as (model, encoding) pairs.");
@@ -122,14 +124,14 @@ void register_vocab(py::module_& m) {
       "model_prefix_to_encoding",
       [] {
         std::vector<std::pair<std::string, std::string>> out;
-        for (const auto& [prefix, enc] : tokenmaxx::kModelPrefixToEncoding) out.emplace_back(prefix, enc);
+        for (const auto& [prefix, enc] : tokenmaxx::model_prefix_to_encoding) out.emplace_back(prefix, enc);
         return out;
       },
       "tiktoken's MODEL_PREFIX_TO_ENCODING as (prefix, encoding) pairs, in matching order.");
   m.def(
       "family_for_pattern",
       [](const std::string& pattern) -> std::optional<std::string> {
-        if (auto f = tokenmaxx::detail::family_for_pattern(pattern)) return std::string(tokenmaxx::detail::family_name(*f));
+        if (auto f = tokenmaxx::family_for_pattern(pattern)) return std::string(tokenmaxx::family_name(*f));
         return std::nullopt;
       },
       py::arg("pattern"), "The pretokenizer family implementing this exact regex pattern, or None.");
@@ -137,7 +139,7 @@ void register_vocab(py::module_& m) {
       "family_patterns",
       [] {
         std::vector<std::tuple<std::string, std::string, bool>> out;
-        for (const auto& fp : tokenmaxx::detail::kFamilyPatterns)
+        for (const auto& fp : tokenmaxx::family_patterns)
           out.emplace_back(std::string(fp.family_name), std::string(fp.pattern), fp.canonical);
         return out;
       },

@@ -236,7 +236,7 @@ def test_custom_encoding_from_builtin_ranks(tiktoken, name):
 def test_custom_encoding_rejects_unsupported_pattern():
     with pytest.raises(ValueError, match="does not support the pattern") as info:
         tokenmaxx.Encoding("x", pat_str=r"\w+|\s+", mergeable_ranks={b"a": 0, b"b": 1}, special_tokens={})
-    for _, pattern, _ in _core.family_patterns():
+    for _, pattern, _ in _core.token.family_patterns():
         assert repr(pattern) in str(info.value)
 
 
@@ -324,8 +324,8 @@ def test_compat_module_attributes():
 
 
 def test_family_patterns_are_tiktokens(tiktoken):
-    families = {name: _core.family_for_pattern(tiktoken.get_encoding(name)._pat_str) for name in
+    families = {name: _core.token.family_for_pattern(tiktoken.get_encoding(name)._pat_str) for name in
                 ["r50k_base", "p50k_base", "cl100k_base", "o200k_base", "o200k_harmony"]}
     assert families == {"r50k_base": "gpt2", "p50k_base": "gpt2", "cl100k_base": "cl100k",
                         "o200k_base": "o200k", "o200k_harmony": "o200k"}
-    assert _core.family_for_pattern(tiktoken.get_encoding("cl100k_base")._pat_str + " ") is None
+    assert _core.token.family_for_pattern(tiktoken.get_encoding("cl100k_base")._pat_str + " ") is None

@@ -126,14 +126,14 @@ def test_download_with_wrong_hash_is_refused_and_not_cached(isolated, shared_voc
 
 
 def test_vocabulary_objects(shared_vocab):
-    vocab = _core.Vocabulary.load_file(shared_vocab / "cl100k_base.tiktoken", load.KNOWN_VOCAB_FILES["cl100k_base.tiktoken"][0])
+    vocab = _core.token.Vocabulary.load_file(shared_vocab / "cl100k_base.tiktoken", load.KNOWN_VOCAB_FILES["cl100k_base.tiktoken"][0])
     assert vocab.find(b"hello") == 15339
     assert vocab.find(b"not-a-token-at-all") is None
     assert vocab.bytes_of(15339) == b"hello"
     assert vocab.bytes_of(100257) is None
     with pytest.raises(tokenmaxx.VocabError, match="line 2"):
-        _core.Vocabulary.parse(b"aGVsbG8= 0\nnot base64! 1\n")
-    assert _core.Vocabulary.from_ranks({b"a": 0, b"ab": 1}).to_dict() == {b"a": 0, b"ab": 1}
+        _core.token.Vocabulary.parse(b"aGVsbG8= 0\nnot base64! 1\n")
+    assert _core.token.Vocabulary.from_ranks({b"a": 0, b"ab": 1}).to_dict() == {b"a": 0, b"ab": 1}
 
 
 def test_load_tiktoken_bpe_from_a_local_file(shared_vocab, tiktoken):

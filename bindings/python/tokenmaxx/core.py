@@ -10,18 +10,18 @@ import functools
 import re
 from typing import TYPE_CHECKING, AbstractSet, Any, Collection, Literal, NoReturn, Sequence, Union
 
-from tokenmaxx import _core
+from tokenmaxx._core import token as _token
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-_SUPPORTED_PATTERNS = _core.family_patterns()
+_SUPPORTED_PATTERNS = _token.family_patterns()
 _Specials = Union[Literal["all"], Collection[str]]
 
 
 def _family_for(pat_str: str) -> str:
-    family = _core.family_for_pattern(pat_str)
+    family = _token.family_for_pattern(pat_str)
     if family is None:
         supported = "\n".join(f"  {fam}: {pat!r}" for fam, pat, _ in _SUPPORTED_PATTERNS)
         raise ValueError(
@@ -34,7 +34,7 @@ def _family_for(pat_str: str) -> str:
 class Encoding:
     """A tokenizer: tiktoken's ``Encoding`` with the same constructor and methods."""
 
-    _vocab: _core.Vocabulary  # set for built-in encodings (their ranks are materialised lazily)
+    _vocab: _token.Vocabulary  # set for built-in encodings (their ranks are materialised lazily)
 
     def __init__(
         self,
@@ -59,12 +59,12 @@ class Encoding:
         if explicit_n_vocab:
             assert len(mergeable_ranks) + len(special_tokens) == explicit_n_vocab
             assert self.max_token_value == explicit_n_vocab - 1
-        vocab = _core.Vocabulary.from_ranks(mergeable_ranks, f"mergeable_ranks of {name}")
-        self._core = _core.CoreEncoding(name, family, vocab, list(special_tokens.items()))
+        vocab = _token.Vocabulary.from_ranks(mergeable_ranks, f"mergeable_ranks of {name}")
+        self._core = _token.CoreEncoding(name, family, vocab, list(special_tokens.items()))
         self._special_token_values = set(special_tokens.values())
 
     @classmethod
-    def _from_core(cls, core: _core.CoreEncoding, vocab: _core.Vocabulary) -> Encoding:
+    def _from_core(cls, core: _token.CoreEncoding, vocab: _token.Vocabulary) -> Encoding:
         self = cls.__new__(cls)
         self._vocab = vocab
         self.name = core.name
@@ -343,4 +343,4 @@ def _check_disallowed(text: str, disallowed: frozenset[str]) -> None:
 
 def raise_disallowed_special_token(token: str) -> NoReturn:
     """Raises tiktoken's ValueError for a disallowed special token (the text comes from the core)."""
-    raise ValueError(_core.disallowed_special_message(token))
+    raise ValueError(_token.disallowed_special_message(token))

@@ -23,18 +23,18 @@ import threading
 import urllib.request
 from pathlib import Path
 
-from tokenmaxx import _core
+from tokenmaxx._core import token as _token
 
-VocabError = _core.VocabError
+VocabError = _token.VocabError
 
 #: file name -> (pinned SHA-256, official URL), from the C++ table ``kKnownVocabFiles``.
 KNOWN_VOCAB_FILES: dict[str, tuple[str, str]] = {
-    name: (sha, url) for name, sha, url in _core.known_vocab_files()
+    name: (sha, url) for name, sha, url in _token.known_vocab_files()
 }
 
 _PACKAGE_VOCAB_DIR = Path(__file__).resolve().parent / "_vocab"
 _lock = threading.Lock()
-_vocabularies: dict[str, _core.Vocabulary] = {}
+_vocabularies: dict[str, _token.Vocabulary] = {}
 
 
 def _offline() -> bool:
@@ -48,7 +48,7 @@ def vocab_search_dirs() -> list[tuple[str, Path]]:
     if env:
         dirs.append(("TOKENMAXX_VOCAB_DIR", Path(env)))
     dirs.append(("package", _PACKAGE_VOCAB_DIR))
-    dirs.append(("cache", Path(_core.vocab_cache_dir())))
+    dirs.append(("cache", Path(_token.vocab_cache_dir())))
     return dirs
 
 
@@ -74,7 +74,7 @@ def _download(url: str, sha256: str, dest: Path) -> None:
         raise
 
 
-def load_vocabulary(file_name: str) -> _core.Vocabulary:
+def load_vocabulary(file_name: str) -> _token.Vocabulary:
     """The verified vocabulary of a known rank file, loaded once per process and shared."""
     if file_name not in KNOWN_VOCAB_FILES:
         raise ValueError(f"unknown rank file {file_name!r}; known: {', '.join(KNOWN_VOCAB_FILES)}")
@@ -85,7 +85,7 @@ def load_vocabulary(file_name: str) -> _core.Vocabulary:
         return vocab
 
 
-def _load_uncached(file_name: str) -> _core.Vocabulary:
+def _load_uncached(file_name: str) -> _token.Vocabulary:
     sha256, url = KNOWN_VOCAB_FILES[file_name]
     tried = []
     for role, folder in vocab_search_dirs():
@@ -94,21 +94,21 @@ def _load_uncached(file_name: str) -> _core.Vocabulary:
             tried.append(str(path))
             continue
         if role != "cache":
-            return _core.Vocabulary.load_file(path, sha256)
+            return _token.Vocabulary.load_file(path, sha256)
         try:
-            return _core.Vocabulary.load_file(path, sha256)
+            return _token.Vocabulary.load_file(path, sha256)
         except VocabError:
             if _offline():
                 raise
             # A corrupt or stale cache entry: fetch a fresh copy below.
-    cache_path = Path(_core.vocab_cache_dir()) / file_name
+    cache_path = Path(_token.vocab_cache_dir()) / file_name
     if _offline():
         raise VocabError(
             f"rank file {file_name} not found (looked in {', '.join(tried)}) and TOKENMAXX_OFFLINE is set; "
             f"set TOKENMAXX_VOCAB_DIR to a folder holding it"
         )
     _download(url, sha256, cache_path)
-    return _core.Vocabulary.load_file(cache_path, sha256)
+    return _token.Vocabulary.load_file(cache_path, sha256)
 
 
 def load_tiktoken_bpe(tiktoken_bpe_file: str, expected_hash: str | None = None) -> dict[bytes, int]:
@@ -129,7 +129,7 @@ def load_tiktoken_bpe(tiktoken_bpe_file: str, expected_hash: str | None = None) 
             data = f.read()
     if expected_hash is not None and hashlib.sha256(data).hexdigest() != expected_hash:
         raise ValueError(f"Hash mismatch for data loaded from {tiktoken_bpe_file} (expected {expected_hash}).")
-    return _core.Vocabulary.parse(data, tiktoken_bpe_file).to_dict()
+    return _token.Vocabulary.parse(data, tiktoken_bpe_file).to_dict()
 
 
 def dump_tiktoken_bpe(bpe_ranks: dict[bytes, int], tiktoken_bpe_file: str) -> None:

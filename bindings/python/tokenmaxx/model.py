@@ -1,14 +1,14 @@
 """Model name -> encoding, as tiktoken's ``tiktoken.model`` (tables from the C++ core)."""
 from __future__ import annotations
 
-from tokenmaxx import _core
+from tokenmaxx._core import token as _token
 from tokenmaxx.core import Encoding
 from tokenmaxx.registry import get_encoding
 
 #: Exact model names, from the C++ table ``kModelToEncoding``.
-MODEL_TO_ENCODING: dict[str, str] = dict(_core.model_to_encoding())
+MODEL_TO_ENCODING: dict[str, str] = dict(_token.model_to_encoding())
 #: Model-name prefixes, tried in order, from the C++ table ``kModelPrefixToEncoding``.
-MODEL_PREFIX_TO_ENCODING: dict[str, str] = dict(_core.model_prefix_to_encoding())
+MODEL_PREFIX_TO_ENCODING: dict[str, str] = dict(_token.model_prefix_to_encoding())
 
 
 def encoding_name_for_model(model_name: str) -> str:

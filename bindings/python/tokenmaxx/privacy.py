@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Mapping, Sequence, Union
 
-from tokenmaxx._core import AdoptionReport, MasterKey, PrivacyAccountant, PrivacyBudgetError
-from tokenmaxx._core import AdoptionAggregator as _CoreAggregator
+from tokenmaxx._core.privacy import AdoptionReport, MasterKey, PrivacyAccountant, PrivacyBudgetError
+from tokenmaxx._core.privacy import AdoptionAggregator as _CoreAggregator
 
 __all__ = ["AdoptionAggregator", "AdoptionReport", "MasterKey", "PrivacyAccountant", "PrivacyBudgetError"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from tokenmaxx import _core
+from tokenmaxx._core import token as _token
 from tokenmaxx.core import Encoding
 from tokenmaxx.load import load_vocabulary
 
@@ -11,7 +11,7 @@ _lock = threading.RLock()
 #: Encodings loaded so far, by name (as tiktoken's ``registry.ENCODINGS``).
 ENCODINGS: dict[str, Encoding] = {}
 #: name -> (rank file, pretokenizer family), from the C++ table ``kBuiltinEncodings``.
-_BUILTIN: dict[str, tuple[str, str]] = {name: (vocab_file, family) for name, vocab_file, family in _core.builtin_encodings()}
+_BUILTIN: dict[str, tuple[str, str]] = {name: (vocab_file, family) for name, vocab_file, family in _token.builtin_encodings()}
 
 
 def get_encoding(encoding_name: str) -> Encoding:
@@ -31,7 +31,7 @@ def get_encoding(encoding_name: str) -> Encoding:
             )
         vocab_file, family = _BUILTIN[encoding_name]
         vocab = load_vocabulary(vocab_file)
-        core = _core.CoreEncoding(encoding_name, family, vocab, _core.builtin_special_tokens(encoding_name))
+        core = _token.CoreEncoding(encoding_name, family, vocab, _token.builtin_special_tokens(encoding_name))
         enc = ENCODINGS[encoding_name] = Encoding._from_core(core, vocab)
         return enc
 

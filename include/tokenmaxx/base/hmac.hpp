@@ -19,7 +19,6 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -36,38 +35,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tokenmaxx/base/detail/openssl.hpp"
 
 namespace tokenmaxx::base {
 
-// The most recent OpenSSL error as text (and clears the queue), for error messages.
-inline std::string openssl_error_text() {
-  std::string out;
-  unsigned long code = 0;
-  while ((code = ERR_get_error()) != 0) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? std::string("no OpenSSL error queued") : out;
-}
-
-struct evp_mac_deleter {
-  void operator()(EVP_MAC* p) const noexcept { EVP_MAC_free(p); }
-};
-struct evp_mac_ctx_deleter {
-  void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
-};
-struct evp_kdf_deleter {
-  void operator()(EVP_KDF* p) const noexcept { EVP_KDF_free(p); }
-};
-struct evp_kdf_ctx_deleter {
-  void operator()(EVP_KDF_CTX* p) const noexcept { EVP_KDF_CTX_free(p); }
-};
-using evp_mac_ptr = std::unique_ptr<EVP_MAC, evp_mac_deleter>;
-using evp_mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, evp_mac_ctx_deleter>;
-using evp_kdf_ptr = std::unique_ptr<EVP_KDF, evp_kdf_deleter>;
-using evp_kdf_ctx_ptr = std::unique_ptr<EVP_KDF_CTX, evp_kdf_ctx_deleter>;
+using evp_mac_ptr = base_detail::openssl_ptr<EVP_MAC, EVP_MAC_free>;
+using evp_mac_ctx_ptr = base_detail::openssl_ptr<EVP_MAC_CTX, EVP_MAC_CTX_free>;
+using evp_kdf_ptr = base_detail::openssl_ptr<EVP_KDF, EVP_KDF_free>;
+using evp_kdf_ctx_ptr = base_detail::openssl_ptr<EVP_KDF_CTX, EVP_KDF_CTX_free>;
+using base_detail::openssl_error_text;
 
 // A fixed-size secret that is wiped with OPENSSL_cleanse when destroyed or overwritten.
 template <std::size_t N>

@@ -10,14 +10,16 @@
 // safe. In a build without exceptions the throwing entry points print the message and abort.
 //
 // Example:
+//   auto enc = tokenmaxx::get_encoding("cl100k_base");
 //   try {
-//     auto ids = enc.encode(text);
+//     auto ids = enc->encode("a <|endoftext|> b");          // specials are disallowed by default
 //   } catch (const tokenmaxx::disallowed_special_error& e) {
-//     std::cerr << e.what() << " (" << e.token() << ")\n";
+//     std::cerr << e.what() << " (" << e.token() << ")\n";  // names "<|endoftext|>"
 //   }
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,15 +32,23 @@ class error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Input that is not valid UTF-8. `offset()` is the byte offset of the first invalid sequence.
-class invalid_utf8_error : public error {
+namespace token_detail {
+// An error about one number (a byte offset, a token id), kept beside the message for callers.
+template <class T>
+class numbered_error : public error {
  public:
-  explicit invalid_utf8_error(std::size_t offset)
-      : error("invalid UTF-8 at byte offset " + std::to_string(offset)), offset_(offset) {}
-  std::size_t offset() const noexcept { return offset_; }
+  numbered_error(const std::string& what, T value) : error(what + std::to_string(value)), value_(value) {}
 
- private:
-  std::size_t offset_;
+ protected:
+  T value_;
+};
+}  // namespace token_detail
+
+// Input that is not valid UTF-8. `offset()` is the byte offset of the first invalid sequence.
+class invalid_utf8_error : public token_detail::numbered_error<std::size_t> {
+ public:
+  explicit invalid_utf8_error(std::size_t offset) : numbered_error("invalid UTF-8 at byte offset ", offset) {}
+  std::size_t offset() const noexcept { return value_; }
 };
 
 // `encode` met the text of a special token that is neither allowed nor exempted from checks.
@@ -68,14 +78,10 @@ class unknown_name_error : public error {
 };
 
 // A token id that the encoding cannot decode.
-class invalid_token_error : public error {
+class invalid_token_error : public token_detail::numbered_error<std::uint64_t> {
  public:
-  explicit invalid_token_error(std::uint64_t token)
-      : error("invalid token id " + std::to_string(token)), token_(token) {}
-  std::uint64_t token() const noexcept { return token_; }
-
- private:
-  std::uint64_t token_;
+  explicit invalid_token_error(std::uint64_t token) : numbered_error("invalid token id ", token) {}
+  std::uint64_t token() const noexcept { return value_; }
 };
 
 }  // namespace tokenmaxx

@@ -14,9 +14,9 @@
 //  - constexpr data and pure functions; safe from any thread.
 //
 // Example:
-//   std::optional<tokenmaxx::pretokenizer_family> fam = tokenmaxx::family_for_pattern(pat_str);
-//   if (!fam) { /* a pattern tokenmaxx does not implement */ }
 //   std::string_view cl100k = tokenmaxx::canonical_pattern(tokenmaxx::pretokenizer_family::cl100k);
+//   std::optional<tokenmaxx::pretokenizer_family> fam = tokenmaxx::family_for_pattern(cl100k);  // cl100k
+//   if (!tokenmaxx::family_for_pattern("\\w+")) { /* a pattern tokenmaxx does not implement */ }
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,7 @@
 // Guarantees: plain constants, no code; safe to include anywhere.
 //
 // Example:
-//   tokenmaxx::rank_t r = vocab.find("hello");
+//   tokenmaxx::rank_t r = tokenmaxx::get_encoding("cl100k_base")->vocab().find("hello");
 //   if (r == tokenmaxx::no_rank) { /* not a single token */ }
 #pragma once
 

@@ -8,18 +8,13 @@
 #include <memory>
 #include <new>
 
+#include "tokenmaxx/base/detail/openssl.hpp"
 #include "tokenmaxx/base/status.hpp"
 
 namespace tokenmaxx::privacy_detail {
 
-struct bn_deleter {
-  void operator()(BIGNUM* p) const noexcept { BN_free(p); }
-};
-struct bn_ctx_deleter {
-  void operator()(BN_CTX* p) const noexcept { BN_CTX_free(p); }
-};
-using bn_ptr = std::unique_ptr<BIGNUM, bn_deleter>;
-using bn_ctx_ptr = std::unique_ptr<BN_CTX, bn_ctx_deleter>;
+using bn_ptr = base_detail::openssl_ptr<BIGNUM, BN_free>;
+using bn_ctx_ptr = base_detail::openssl_ptr<BN_CTX, BN_CTX_free>;
 
 inline bn_ptr bn_new() {
   bn_ptr p(BN_new());

@@ -21,6 +21,9 @@ macro(tokenmaxx_find_component_dependencies component)
     _tokenmaxx_find(Threads)
   elseif("${component}" STREQUAL "token" OR "${component}" STREQUAL "token_compiled")
     tokenmaxx_find_component_dependencies(base)
+    # Debian's xsimd package links a target named xtl without finding it; xtl-dev provides it.
+    _tokenmaxx_find(xtl CONFIG)
+    _tokenmaxx_find(xsimd CONFIG)
   elseif("${component}" STREQUAL "usage" OR "${component}" STREQUAL "privacy")
     tokenmaxx_find_component_dependencies(base)
     _tokenmaxx_find(nlohmann_json CONFIG)
@@ -29,7 +32,7 @@ endmacro()
 
 # Link lists (used by the build only; the exported targets carry them to consumers).
 set(TOKENMAXX_BASE_DEPENDENCIES absl::status absl::statusor absl::strings OpenSSL::Crypto Threads::Threads)
-set(TOKENMAXX_TOKEN_DEPENDENCIES absl::flat_hash_map absl::hash)
+set(TOKENMAXX_TOKEN_DEPENDENCIES absl::flat_hash_map absl::hash xsimd)
 set(TOKENMAXX_USAGE_DEPENDENCIES absl::flat_hash_map absl::flat_hash_set absl::hash absl::int128 nlohmann_json::nlohmann_json)
 set(TOKENMAXX_PRIVACY_DEPENDENCIES absl::flat_hash_map absl::hash absl::int128 nlohmann_json::nlohmann_json)
 

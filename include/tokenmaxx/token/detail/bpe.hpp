@@ -15,6 +15,7 @@
 #include <functional>
 #include <vector>
 
+#include "tokenmaxx/token/detail/bpe_backtrack.hpp"
 #include "tokenmaxx/token/detail/rank_table.hpp"
 #include "tokenmaxx/base/status.hpp"
 #include "tokenmaxx/token/errors.hpp"
@@ -126,6 +127,27 @@ void bpe_merge_large(const rank_table& t, const std::uint8_t* p, std::size_t n, 
   }
 }
 
+// Pieces at least this long use the linear backtracking merge once its tables exist (building
+// them costs tens of milliseconds, once per vocabulary and process, so short pieces never trigger
+// it); shorter long pieces use the heap merge.
+inline constexpr std::size_t backtrack_piece_bytes = 2048;
+
+// A long piece: linear time through the backtracking tables (building them on first need), or
+// the heap merge while another thread builds them.
+template <class Emit>
+void bpe_merge_long(const rank_table& t, const std::uint8_t* p, std::size_t n, Emit&& emit) {
+  lazy_backtrack_tables* lazy = n >= backtrack_piece_bytes ? t.backtrack() : nullptr;
+  if (lazy != nullptr) {
+    std::shared_ptr<const backtrack_tables> tables = lazy->ready.load(std::memory_order_acquire);
+    if (!tables && !lazy->claimed.exchange(true, std::memory_order_acq_rel)) {
+      tables = backtrack_tables::build(t);
+      lazy->ready.store(tables, std::memory_order_release);
+    }
+    if (tables && bpe_backtrack(t, *tables, p, n, emit)) return;
+  }
+  bpe_merge_large(t, p, n, emit);
+}
+
 // A small per-thread, direct-mapped memo of merged pieces (words repeat; merging is the costly
 // part on text whose words are not single tokens). An entry is used only when the vocabulary and
 // every byte of the piece match, so results stay exact; it holds pieces of up to 32 bytes that
@@ -153,7 +175,7 @@ void bpe_encode_piece(const rank_table& t, const std::uint8_t* p, std::size_t n,
     emit(whole);
     return;
   }
-  if (n > small_piece_bytes) return bpe_merge_large(t, p, n, emit);
+  if (n > small_piece_bytes) return bpe_merge_long(t, p, n, emit);
   if (n > merge_memo::max_bytes) return bpe_merge_small(t, p, n, emit);
   auto& e = thread_merge_memo().entries[bytes_hash(p, n) & (merge_memo::entry_count - 1)];
   if (e.table_id == t.id() && e.len == n && std::memcmp(e.bytes, p, n) == 0) {

@@ -8,12 +8,15 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "tokenmaxx/base/utf8.hpp"
 #include "tokenmaxx/token/detail/bpe.hpp"
 #include "tokenmaxx/token/detail/failure.hpp"
+#include "tokenmaxx/token/detail/piece_cache.hpp"
 #include "tokenmaxx/token/detail/scalar_pretokenizer.hpp"
+#include "tokenmaxx/token/detail/simd_backend.hpp"
 #include "tokenmaxx/token/encoding.hpp"
 
 namespace tokenmaxx {
@@ -48,11 +51,12 @@ struct special_index {
 };
 
 // Calls f(begin, end) for each pretokenized piece of valid UTF-8 `text`; stops when f returns false.
-template <class F, class Scanner>
-void scan_pieces(const std::uint8_t* s, std::size_t n, F& f, Scanner scanner) {
+// The rules run over masked_text, so ASCII runs are found from SIMD class bitmasks.
+template <class F, class Rule>
+void scan_pieces(masked_text& t, F& f, Rule rule) {
   std::size_t i = 0;
-  while (i < n) {
-    const std::size_t e = scanner(s, n, i);
+  while (i < t.n) {
+    const std::size_t e = rule(t, i);
     if constexpr (std::is_same_v<decltype(f(i, e)), bool>) {
       if (!f(i, e)) return;
     } else {
@@ -64,12 +68,14 @@ void scan_pieces(const std::uint8_t* s, std::size_t n, F& f, Scanner scanner) {
 
 template <class F>
 void for_each_piece(pretokenizer_family family, std::string_view text, F&& f) {
-  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-  const std::size_t n = text.size();
+  masked_text t(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), active_simd_backend().classify);
   switch (family) {
-    case pretokenizer_family::gpt2: return scan_pieces(s, n, f, gpt2_piece_end);
-    case pretokenizer_family::cl100k: return scan_pieces(s, n, f, cl100k_piece_end);
-    case pretokenizer_family::o200k: return scan_pieces(s, n, f, o200k_piece_end);
+    case pretokenizer_family::gpt2:
+      return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return gpt2_piece_end(x, i); });
+    case pretokenizer_family::cl100k:
+      return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return cl100k_piece_end(x, i); });
+    case pretokenizer_family::o200k:
+      return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return o200k_piece_end(x, i); });
   }
 }
 
@@ -81,6 +87,106 @@ std::optional<failure> with_valid_utf8(std::string_view text, utf8_policy policy
   if (policy == utf8_policy::strict) return failure::bad_utf8(bad);
   const std::string repaired = base::replace_invalid_utf8(text);
   return f(std::string_view(repaired));
+}
+
+// One pretokenized piece, with its piece-cache key when it has one and what the cache knew.
+struct scanned_piece {
+  std::size_t begin, end;
+  piece_cache::key key;
+  std::size_t cached_count;  // token count from the piece cache, 0 when it must be computed
+  rank_t cached_tokens[2];   // when cached_ntok > 0
+  std::size_t cached_ntok;
+};
+
+// Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with the memory latencies
+// of consecutive lookups overlapped instead of added up: a piece is scanned (and its piece-cache
+// slot prefetched), probed in the cache `probe_depth` pieces later (on a miss, its slot in the
+// vocabulary index is prefetched), and handled `handle_depth` pieces after its scan.
+template <bool WantTokens, class Handle>
+void for_each_piece_prefetched(pretokenizer_family family, std::string_view text, const rank_table& table,
+                               const piece_cache& cache, Handle&& handle) {
+  constexpr std::size_t probe_depth = 6, handle_depth = 12, ring_size = 16;
+  static_assert(handle_depth < ring_size);
+  scanned_piece ring[ring_size];
+  std::size_t scanned = 0;
+  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto probe = [&](scanned_piece& piece) {
+    const std::size_t n = piece.end - piece.begin;
+    piece.cached_count = 0;
+    piece.cached_ntok = 0;
+    if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
+      if constexpr (WantTokens) piece.cached_ntok = piece.cached_count = cache.tokens(piece.key, piece.cached_tokens);
+      else piece.cached_count = cache.count(piece.key);
+      if (piece.cached_count == 0) table.prefetch(s + piece.begin, n);
+    }
+  };
+  for_each_piece(family, text, [&](std::size_t begin, std::size_t end) {
+    if (scanned >= probe_depth) probe(ring[(scanned - probe_depth) % ring_size]);
+    if (scanned >= handle_depth) handle(std::as_const(ring[(scanned - handle_depth) % ring_size]));
+    scanned_piece& slot = ring[scanned % ring_size];
+    slot.begin = begin;
+    slot.end = end;
+    const std::size_t n = end - begin;
+    if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
+      slot.key = piece_cache::key_of(s + begin, n);
+      cache.prefetch(slot.key);
+    } else if (n == 2) {
+      table.prefetch_pair(s + begin);
+    } else if (n > piece_cache::max_piece_bytes) {
+      table.prefetch(s + begin, n);
+    }
+    ++scanned;
+  });
+  for (std::size_t k = scanned > probe_depth ? scanned - probe_depth : 0; k < scanned; ++k) probe(ring[k % ring_size]);
+  for (std::size_t k = scanned > handle_depth ? scanned - handle_depth : 0; k < scanned; ++k)
+    handle(std::as_const(ring[k % ring_size]));
+}
+
+// Number of tokens of one piece (the cache slot of `key` is valid for 3-16 byte pieces; `known` is
+// the count the cache gave, 0 if none).
+inline std::size_t piece_count(const rank_table& table, piece_cache& cache, const std::uint8_t* p, std::size_t n,
+                               const piece_cache::key& key, std::size_t known) {
+  if (known) return known;
+  if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
+    rank_t first[2] = {no_rank, no_rank};
+    std::size_t count = 0;
+    bpe_encode_piece(table, p, n, [&](rank_t r) {
+      if (count < 2) first[count] = r;
+      ++count;
+    });
+    cache.store(key, count, first);
+    return count;
+  }
+  if (n <= 2 && table.find(p, n) != no_rank) return 1;
+  std::size_t count = 0;
+  bpe_encode_piece(table, p, n, [&](rank_t) { ++count; });
+  return count;
+}
+
+// Emits the tokens of one scanned piece, from what the cache knew or computed (and then cached).
+template <class Emit>
+void piece_tokens(const rank_table& table, piece_cache& cache, const std::uint8_t* s, const scanned_piece& piece,
+                  Emit&& emit) {
+  if (piece.cached_ntok) {
+    emit(piece.cached_tokens[0]);
+    if (piece.cached_ntok == 2) emit(piece.cached_tokens[1]);
+    return;
+  }
+  const std::uint8_t* p = s + piece.begin;
+  const std::size_t n = piece.end - piece.begin;
+  const piece_cache::key& key = piece.key;
+  if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
+    rank_t first[2] = {no_rank, no_rank};
+    std::size_t count = 0;
+    bpe_encode_piece(table, p, n, [&](rank_t r) {
+      if (count < 2) first[count] = r;
+      ++count;
+      emit(r);
+    });
+    cache.store(key, count, first);
+    return;
+  }
+  bpe_encode_piece(table, p, n, emit);
 }
 
 struct encoding_access {
@@ -132,9 +238,21 @@ struct encoding_access {
   static void tokens_of_valid(const encoding& enc, std::string_view valid, Emit&& emit) {
     const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
     const rank_table& table = enc.vocab_->table();
-    for_each_piece(enc.family_, valid, [&](std::size_t begin, std::size_t end) {
-      bpe_encode_piece(table, s + begin, end - begin, emit);
+    piece_cache& cache = piece_cache::for_this_thread(table.id());
+    for_each_piece_prefetched<true>(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
+      piece_tokens(table, cache, s, piece, emit);
     });
+  }
+
+  static std::size_t count_valid(const encoding& enc, std::string_view valid) {
+    const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
+    const rank_table& table = enc.vocab_->table();
+    piece_cache& cache = piece_cache::for_this_thread(table.id());
+    std::size_t n = 0;
+    for_each_piece_prefetched<false>(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
+      n += piece_count(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, piece.cached_count);
+    });
+    return n;
   }
 
   static std::optional<failure> encode_ordinary_into(const encoding& enc, std::string_view text, utf8_policy policy,
@@ -148,7 +266,7 @@ struct encoding_access {
   static std::optional<failure> count(const encoding& enc, std::string_view text, utf8_policy policy, std::size_t& n) {
     n = 0;
     return with_valid_utf8(text, policy, [&](std::string_view valid) -> std::optional<failure> {
-      tokens_of_valid(enc, valid, [&](rank_t) { ++n; });
+      n = count_valid(enc, valid);
       return std::nullopt;
     });
   }
@@ -158,6 +276,7 @@ struct encoding_access {
     std::size_t n = 0;
     const rank_table& table = enc.vocab_->table();
     const std::size_t longest = std::max<std::size_t>(table.max_token_length(), 1);
+    piece_cache& cache = piece_cache::for_this_thread(table.id());
     auto f = with_valid_utf8(text, policy, [&](std::string_view valid) -> std::optional<failure> {
       const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
       for_each_piece(enc.family_, valid, [&](std::size_t begin, std::size_t end) {
@@ -166,7 +285,11 @@ struct encoding_access {
           n = limit + 1;
           return false;
         }
-        bpe_encode_piece(table, s + begin, end - begin, [&](rank_t) { ++n; });
+        const std::size_t len = end - begin;
+        const piece_cache::key key = len >= piece_cache::min_piece_bytes && len <= piece_cache::max_piece_bytes
+                                         ? piece_cache::key_of(s + begin, len)
+                                         : piece_cache::key{};
+        n += piece_count(table, cache, s + begin, len, key, 0);
         return n <= limit;
       });
       return std::nullopt;
@@ -186,9 +309,10 @@ struct encoding_access {
     const auto encode_segment = [&](std::string_view segment) {
       if (!last_piece_tokens) return tokens_of_valid(enc, segment, push);
       const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
-      for_each_piece(enc.family_, segment, [&](std::size_t begin, std::size_t end) {
+      piece_cache& cache = piece_cache::for_this_thread(table.id());
+      for_each_piece_prefetched<true>(enc.family_, segment, table, cache, [&](const scanned_piece& piece) {
         const std::size_t before = out.size();
-        bpe_encode_piece(table, s + begin, end - begin, push);
+        piece_tokens(table, cache, s, piece, push);
         *last_piece_tokens = out.size() - before;
       });
     };

@@ -14,13 +14,25 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "tokenmaxx/token/detail/huge_pages.hpp"
 #include "tokenmaxx/token/rank.hpp"
 
 namespace tokenmaxx::token_detail {
+
+struct backtrack_tables;
+
+// The linear-BPE tables of a vocabulary (bpe_backtrack.hpp), built by the first thread that needs
+// them and shared by every copy of the table. Threads that need them while they are being built
+// use the general merge meanwhile (same tokens), so nobody waits.
+struct lazy_backtrack_tables {
+  std::atomic<bool> claimed{false};
+  std::atomic<std::shared_ptr<const backtrack_tables>> ready;
+};
 
 // The n <= 8 bytes at p as a little-endian integer, with overlapping fixed-size loads (no
 // variable-length memcpy, never reading outside [p, p + n)).
@@ -107,6 +119,7 @@ class rank_table {
       if (e.len == 2) pair_rank_[bytes_[e.offset] | (std::size_t(bytes_[e.offset + 1]) << 8)] = e.rank;
     }
     count_ = entries_.size();
+    backtrack_ = std::make_shared<lazy_backtrack_tables>();
     static std::atomic<std::uint64_t> next_id{1};
     id_ = next_id.fetch_add(1, std::memory_order_relaxed);
     entries_.clear();
@@ -137,6 +150,12 @@ class rank_table {
   }
   rank_t find(std::string_view s) const { return find(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 
+  // Brings the index slot where find(p, n) starts probing into the cache (n > 2).
+  void prefetch(const std::uint8_t* p, std::size_t n) const noexcept {
+    if (n <= max_token_len_) __builtin_prefetch(&slots_[bytes_hash(p, n) & mask_]);
+  }
+  void prefetch_pair(const std::uint8_t* p) const noexcept { __builtin_prefetch(&pair_rank_[p[0] | (std::size_t(p[1]) << 8)]); }
+
   // Rank of the two bytes p[0], p[1].
   rank_t find_pair(const std::uint8_t* p) const { return pair_rank_[p[0] | (std::size_t(p[1]) << 8)]; }
 
@@ -147,6 +166,7 @@ class rank_table {
   }
 
   std::size_t size() const { return count_; }
+  lazy_backtrack_tables* backtrack() const noexcept { return backtrack_.get(); }
   // Distinct for every finalized table in the process (copies share it: same contents).
   std::uint64_t id() const { return id_; }
   rank_t max_rank() const { return max_rank_; }
@@ -171,10 +191,10 @@ class rank_table {
     return a;
   }
 
-  std::vector<std::uint8_t> bytes_;
+  std::vector<std::uint8_t, huge_page_allocator<std::uint8_t>> bytes_;
   std::vector<entry> entries_;
-  std::vector<span_entry> by_rank_;
-  std::vector<slot> slots_;
+  std::vector<span_entry, huge_page_allocator<span_entry>> by_rank_;
+  std::vector<slot, huge_page_allocator<slot>> slots_;
   std::vector<rank_t> pair_rank_;
   std::size_t mask_ = 0;
   std::size_t count_ = 0;
@@ -182,6 +202,7 @@ class rank_table {
   rank_t max_rank_ = 0;
   std::size_t max_token_len_ = 0;
   std::array<rank_t, 256> byte_rank_ = make_no_ranks();
+  std::shared_ptr<lazy_backtrack_tables> backtrack_;
 };
 
 }  // namespace tokenmaxx::token_detail

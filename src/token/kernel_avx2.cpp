@@ -1,0 +1,11 @@
+// The avx2 block classifier of tokenmaxx::token_compiled. This translation unit alone is compiled
+// for avx2 (see CMakeLists.txt); everything it defines lives in namespace token_detail::avx2, so
+// no inline function compiled here can replace another translation unit's copy at link time.
+#define TOKENMAXX_ISA_NAMESPACE avx2
+#include "tokenmaxx/token/detail/simd_classify.hpp"
+
+namespace tokenmaxx::token_detail::avx2 {
+
+void classify(const std::uint8_t* p, block_masks& m) noexcept { classify_block<xsimd::avx2>(p, m); }
+
+}  // namespace tokenmaxx::token_detail::avx2

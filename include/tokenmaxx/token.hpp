@@ -10,6 +10,7 @@
 //   std::size_t n = tokenmaxx::encoding_for_model("gpt-4o")->count("hello world");  // 2
 #pragma once
 
+#include "tokenmaxx/token/batch.hpp"
 #include "tokenmaxx/token/encoding.hpp"
 #include "tokenmaxx/token/errors.hpp"
 #include "tokenmaxx/token/model_table.hpp"
@@ -17,5 +18,7 @@
 #include "tokenmaxx/token/pretokenizer.hpp"
 #include "tokenmaxx/token/rank.hpp"
 #include "tokenmaxx/token/registry.hpp"
+#include "tokenmaxx/token/simd.hpp"
+#include "tokenmaxx/token/stream.hpp"
 #include "tokenmaxx/token/unstable.hpp"
 #include "tokenmaxx/token/vocab.hpp"

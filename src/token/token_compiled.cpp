@@ -9,3 +9,5 @@
 #include "tokenmaxx/token/detail/nothrow_impl.hpp"
 #include "tokenmaxx/token/detail/registry_impl.hpp"
 #include "tokenmaxx/token/detail/vocab_impl.hpp"
+#include "tokenmaxx/token/detail/batch_impl.hpp"
+#include "tokenmaxx/token/detail/stream_impl.hpp"

@@ -271,6 +271,17 @@ struct encoding_access {
     });
   }
 
+  // Tokens of one piece taken on its own (the pieces of a text are merged independently).
+  static std::size_t piece_token_count(const encoding& enc, std::string_view piece) {
+    const rank_table& table = enc.vocab_->table();
+    const auto* p = reinterpret_cast<const std::uint8_t*>(piece.data());
+    const std::size_t n = piece.size();
+    const piece_cache::key key = n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes
+                                     ? piece_cache::key_of(p, n)
+                                     : piece_cache::key{};
+    return piece_count(table, piece_cache::for_this_thread(table.id()), p, n, key, 0);
+  }
+
   static std::optional<failure> count_until(const encoding& enc, std::string_view text, std::size_t limit,
                                             utf8_policy policy, std::size_t& result) {
     std::size_t n = 0;

@@ -89,50 +89,50 @@ std::optional<failure> with_valid_utf8(std::string_view text, utf8_policy policy
   return f(std::string_view(repaired));
 }
 
-// One pretokenized piece, with its piece-cache key when it has one and what the cache knew.
+// One pretokenized piece, its piece-cache key (pieces of up to 16 bytes) and what the cache knew.
 struct scanned_piece {
   std::size_t begin, end;
   piece_cache::key key;
-  std::size_t cached_count;  // token count from the piece cache, 0 when it must be computed
-  rank_t cached_tokens[2];   // when cached_ntok > 0
-  std::size_t cached_ntok;
+  std::uint32_t cached_ntok;  // the token count the cache gave at the probe; 0: not cached
+  rank_t cached_tokens[2];    // when cached_ntok is 1 or 2 (copied: the entry may be replaced later)
 };
 
 // Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with the memory latencies
 // of consecutive lookups overlapped instead of added up: a piece is scanned (and its piece-cache
 // slot prefetched), probed in the cache `probe_depth` pieces later (on a miss, its slot in the
 // vocabulary index is prefetched), and handled `handle_depth` pieces after its scan.
-template <bool WantTokens, class Handle>
+template <class Handle>
 void for_each_piece_prefetched(pretokenizer_family family, std::string_view text, const rank_table& table,
                                const piece_cache& cache, Handle&& handle) {
-  constexpr std::size_t probe_depth = 6, handle_depth = 12, ring_size = 16;
-  static_assert(handle_depth < ring_size);
+  constexpr std::size_t probe_depth = 4, handle_depth = 8, ring_size = 8;
+  static_assert(handle_depth <= ring_size && probe_depth < handle_depth);
   scanned_piece ring[ring_size];
   std::size_t scanned = 0;
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
+  const std::uint8_t* end_of_text = s + text.size();
   const auto probe = [&](scanned_piece& piece) {
     const std::size_t n = piece.end - piece.begin;
-    piece.cached_count = 0;
-    piece.cached_ntok = 0;
-    if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
-      if constexpr (WantTokens) piece.cached_ntok = piece.cached_count = cache.tokens(piece.key, piece.cached_tokens);
-      else piece.cached_count = cache.count(piece.key);
-      if (piece.cached_count == 0) table.prefetch(s + piece.begin, n);
+    if (n > piece_cache::max_piece_bytes) return;
+    if (const piece_cache::entry* e = cache.find(piece.key)) {
+      piece.cached_ntok = e->ntok;
+      piece.cached_tokens[0] = e->tokens[0];
+      piece.cached_tokens[1] = e->tokens[1];
+    } else {
+      table.prefetch(s + piece.begin, n);
     }
   };
   for_each_piece(family, text, [&](std::size_t begin, std::size_t end) {
     if (scanned >= probe_depth) probe(ring[(scanned - probe_depth) % ring_size]);
-    if (scanned >= handle_depth) handle(std::as_const(ring[(scanned - handle_depth) % ring_size]));
     scanned_piece& slot = ring[scanned % ring_size];
+    if (scanned >= handle_depth) handle(std::as_const(slot));
     slot.begin = begin;
     slot.end = end;
+    slot.cached_ntok = 0;
     const std::size_t n = end - begin;
-    if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
-      slot.key = piece_cache::key_of(s + begin, n);
+    if (n <= piece_cache::max_piece_bytes) {
+      slot.key = piece_cache::key_of(s + begin, n, end_of_text);
       cache.prefetch(slot.key);
-    } else if (n == 2) {
-      table.prefetch_pair(s + begin);
-    } else if (n > piece_cache::max_piece_bytes) {
+    } else {
       table.prefetch(s + begin, n);
     }
     ++scanned;
@@ -142,51 +142,54 @@ void for_each_piece_prefetched(pretokenizer_family family, std::string_view text
     handle(std::as_const(ring[k % ring_size]));
 }
 
-// Number of tokens of one piece (the cache slot of `key` is valid for 3-16 byte pieces; `known` is
-// the count the cache gave, 0 if none).
-inline std::size_t piece_count(const rank_table& table, piece_cache& cache, const std::uint8_t* p, std::size_t n,
-                               const piece_cache::key& key, std::size_t known) {
-  if (known) return known;
-  if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
-    rank_t first[2] = {no_rank, no_rank};
-    std::size_t count = 0;
-    bpe_encode_piece(table, p, n, [&](rank_t r) {
-      if (count < 2) first[count] = r;
-      ++count;
-    });
-    cache.store(key, count, first);
-    return count;
-  }
-  if (n <= 2 && table.find(p, n) != no_rank) return 1;
+// Merges a piece that the cache does not know, caches it when short, and returns its token count;
+// emit(r) receives its tokens.
+template <class Emit>
+std::size_t merge_and_cache(const rank_table& table, piece_cache& cache, const std::uint8_t* p, std::size_t n,
+                            const piece_cache::key& key, Emit&& emit) {
+  rank_t first[2] = {no_rank, no_rank};
   std::size_t count = 0;
-  bpe_encode_piece(table, p, n, [&](rank_t) { ++count; });
+  bpe_encode_piece(table, p, n, [&](rank_t r) {
+    if (count < 2) first[count] = r;
+    ++count;
+    emit(r);
+  });
+  if (n <= piece_cache::max_piece_bytes) cache.store(key, count, first);
   return count;
+}
+
+// Number of tokens of one scanned piece.
+inline std::size_t piece_count(const rank_table& table, piece_cache& cache, const std::uint8_t* s,
+                               const scanned_piece& piece) {
+  if (piece.cached_ntok) return piece.cached_ntok;
+  return merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, [](rank_t) {});
 }
 
 // Emits the tokens of one scanned piece, from what the cache knew or computed (and then cached).
 template <class Emit>
 void piece_tokens(const rank_table& table, piece_cache& cache, const std::uint8_t* s, const scanned_piece& piece,
                   Emit&& emit) {
-  if (piece.cached_ntok) {
+  if (piece.cached_ntok && piece.cached_ntok <= 2) {
     emit(piece.cached_tokens[0]);
     if (piece.cached_ntok == 2) emit(piece.cached_tokens[1]);
     return;
   }
-  const std::uint8_t* p = s + piece.begin;
-  const std::size_t n = piece.end - piece.begin;
-  const piece_cache::key& key = piece.key;
-  if (n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes) {
-    rank_t first[2] = {no_rank, no_rank};
-    std::size_t count = 0;
-    bpe_encode_piece(table, p, n, [&](rank_t r) {
-      if (count < 2) first[count] = r;
-      ++count;
-      emit(r);
-    });
-    cache.store(key, count, first);
-    return;
+  merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, emit);
+}
+
+// A piece scanned on its own (no pipeline).
+inline scanned_piece lone_piece(const piece_cache& cache, const std::uint8_t* s, std::size_t begin, std::size_t end,
+                                const std::uint8_t* end_of_text) {
+  scanned_piece piece{begin, end, {}, 0, {no_rank, no_rank}};
+  if (end - begin <= piece_cache::max_piece_bytes) {
+    piece.key = piece_cache::key_of(s + begin, end - begin, end_of_text);
+    if (const piece_cache::entry* e = cache.find(piece.key)) {
+      piece.cached_ntok = e->ntok;
+      piece.cached_tokens[0] = e->tokens[0];
+      piece.cached_tokens[1] = e->tokens[1];
+    }
   }
-  bpe_encode_piece(table, p, n, emit);
+  return piece;
 }
 
 struct encoding_access {
@@ -239,7 +242,7 @@ struct encoding_access {
     const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
-    for_each_piece_prefetched<true>(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
+    for_each_piece_prefetched(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
       piece_tokens(table, cache, s, piece, emit);
     });
   }
@@ -249,8 +252,8 @@ struct encoding_access {
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
     std::size_t n = 0;
-    for_each_piece_prefetched<false>(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
-      n += piece_count(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, piece.cached_count);
+    for_each_piece_prefetched(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
+      n += piece_count(table, cache, s, piece);
     });
     return n;
   }
@@ -275,11 +278,8 @@ struct encoding_access {
   static std::size_t piece_token_count(const encoding& enc, std::string_view piece) {
     const rank_table& table = enc.vocab_->table();
     const auto* p = reinterpret_cast<const std::uint8_t*>(piece.data());
-    const std::size_t n = piece.size();
-    const piece_cache::key key = n >= piece_cache::min_piece_bytes && n <= piece_cache::max_piece_bytes
-                                     ? piece_cache::key_of(p, n)
-                                     : piece_cache::key{};
-    return piece_count(table, piece_cache::for_this_thread(table.id()), p, n, key, 0);
+    piece_cache& cache = piece_cache::for_this_thread(table.id());
+    return piece_count(table, cache, p, lone_piece(cache, p, 0, piece.size(), p + piece.size()));
   }
 
   static std::optional<failure> count_until(const encoding& enc, std::string_view text, std::size_t limit,
@@ -296,11 +296,7 @@ struct encoding_access {
           n = limit + 1;
           return false;
         }
-        const std::size_t len = end - begin;
-        const piece_cache::key key = len >= piece_cache::min_piece_bytes && len <= piece_cache::max_piece_bytes
-                                         ? piece_cache::key_of(s + begin, len)
-                                         : piece_cache::key{};
-        n += piece_count(table, cache, s + begin, len, key, 0);
+        n += piece_count(table, cache, s, lone_piece(cache, s, begin, end, s + valid.size()));
         return n <= limit;
       });
       return std::nullopt;
@@ -321,7 +317,7 @@ struct encoding_access {
       if (!last_piece_tokens) return tokens_of_valid(enc, segment, push);
       const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
       piece_cache& cache = piece_cache::for_this_thread(table.id());
-      for_each_piece_prefetched<true>(enc.family_, segment, table, cache, [&](const scanned_piece& piece) {
+      for_each_piece_prefetched(enc.family_, segment, table, cache, [&](const scanned_piece& piece) {
         const std::size_t before = out.size();
         piece_tokens(table, cache, s, piece, push);
         *last_piece_tokens = out.size() - before;

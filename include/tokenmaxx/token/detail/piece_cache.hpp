@@ -6,15 +6,18 @@
 // usually an L2 hit. Entries are keyed by every byte of the piece and live in a cache bound to one
 // vocabulary, so results stay exact.
 //
-// Two tables: pieces of 3-8 bytes in 16-byte entries, pieces of 9-16 bytes in 32-byte entries
-// (128 KiB each). An entry keeps the piece's token count and, when it is one token (or two, for
-// the long table), the tokens. A thread keeps caches for its four most recently used vocabularies.
+// One table of 8,192 entries of 32 bytes (256 KiB) for pieces of 1-16 bytes: one code path for
+// every short piece, so the loop does not branch on the piece's length (those branches are
+// unpredictable on real text). An entry keeps the piece's token count and, up to two, its tokens.
+// A thread keeps caches for its four most recently used vocabularies.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <utility>
 
 #include "tokenmaxx/token/detail/rank_table.hpp"
 
@@ -22,26 +25,16 @@ namespace tokenmaxx::token_detail {
 
 class piece_cache {
  public:
-  static constexpr std::size_t min_piece_bytes = 3;   // 1-2 byte pieces use the vocabulary's direct tables
   static constexpr std::size_t max_piece_bytes = 16;
-  static constexpr unsigned short_bits = 13;          // 8,192 x 16 bytes
-  static constexpr unsigned long_bits = 12;           // 4,096 x 32 bytes
+  static constexpr unsigned index_bits = 13;
 
-  struct short_entry {    // pieces of 3-8 bytes
-    std::uint64_t bytes;  // the piece, little-endian, zero-padded; 0 never matches (len >= 3)
-    rank_t token;         // its token when ntok == 1
-    std::uint8_t len;
-    std::uint8_t ntok;
-    std::uint16_t unused;
+  struct entry {
+    std::uint64_t head = 0, tail = 0;  // the piece's bytes 0-7 and 8-15, little-endian, zero-padded
+    rank_t tokens[2] = {};             // its first tokens (when ntok <= 2, all of them)
+    std::uint32_t len = 0;             // 0: empty (pieces are never empty)
+    std::uint32_t ntok = 0;
   };
-  struct long_entry {  // pieces of 9-16 bytes
-    std::uint64_t head, tail;
-    rank_t tokens[2];  // when ntok <= 2
-    std::uint8_t len;
-    std::uint8_t ntok;
-    std::uint8_t unused[6];
-  };
-  static_assert(sizeof(short_entry) == 16 && sizeof(long_entry) == 32);
+  static_assert(sizeof(entry) == 32);
 
   struct key {
     std::uint64_t head, tail;
@@ -49,63 +42,40 @@ class piece_cache {
     std::uint32_t slot;
   };
 
-  // Only for min_piece_bytes <= n <= max_piece_bytes.
-  static key key_of(const std::uint8_t* p, std::size_t n) noexcept {
-    if (n <= 8) {
-      const std::uint64_t head = pack_upto8(p, n);
-      return {head, 0, static_cast<std::uint32_t>(n),
-              static_cast<std::uint32_t>(((head ^ n) * 0x9E3779B97F4A7C15ull) >> (64 - short_bits))};
+  // The key of the piece p[0, n), 1 <= n <= 16; `end` is the end of the readable buffer. Away from
+  // the buffer's end this is two unaligned loads and two masks, without a branch on n.
+  static key key_of(const std::uint8_t* p, std::size_t n, const std::uint8_t* end) noexcept {
+    std::uint64_t head, tail;
+    if (end - p >= 16) {
+      std::memcpy(&head, p, 8);
+      std::memcpy(&tail, p + 8, 8);
+      head &= low_bytes(n);
+      tail &= low_bytes(n > 8 ? n - 8 : 0);
+    } else {
+      head = pack_upto8(p, n < 8 ? n : 8);
+      tail = n > 8 ? pack_upto8(p + 8, n - 8) : 0;
     }
-    const std::uint64_t head = pack_upto8(p, 8), tail = pack_upto8(p + 8, n - 8);
-    const std::uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ ((tail ^ n) * 0xC2B2AE3D27D4EB4Full);
-    return {head, tail, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(h >> (64 - long_bits))};
+    const std::uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ ((tail + n) * 0xC2B2AE3D27D4EB4Full);
+    return {head, tail, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(mix64(h) >> (64 - index_bits))};
   }
 
-  void prefetch(const key& k) const noexcept {
-    if (k.len <= 8) __builtin_prefetch(&short_[k.slot]);
-    else __builtin_prefetch(&long_[k.slot]);
-  }
+  void prefetch(const key& k) const noexcept { __builtin_prefetch(&entries_[k.slot]); }
 
-  // Number of tokens of the piece, or 0 when it is not cached.
-  std::size_t count(const key& k) const noexcept {
-    if (k.len <= 8) {
-      const short_entry& e = short_[k.slot];
-      return (e.bytes == k.head && e.len == k.len) ? e.ntok : 0;
-    }
-    const long_entry& e = long_[k.slot];
-    return (e.head == k.head && e.tail == k.tail && e.len == k.len) ? e.ntok : 0;
-  }
-
-  // The cached tokens of the piece when they are known (one token, or two for a long piece):
-  // their number, with the tokens in `out`; 0 otherwise.
-  std::size_t tokens(const key& k, rank_t (&out)[2]) const noexcept {
-    if (k.len <= 8) {
-      const short_entry& e = short_[k.slot];
-      if (e.bytes != k.head || e.len != k.len || e.ntok != 1) return 0;
-      out[0] = e.token;
-      return 1;
-    }
-    const long_entry& e = long_[k.slot];
-    if (e.head != k.head || e.tail != k.tail || e.len != k.len || e.ntok > 2) return 0;
-    out[0] = e.tokens[0];
-    out[1] = e.tokens[1];
-    return e.ntok;
+  // The cached entry of the piece, or null.
+  const entry* find(const key& k) const noexcept {
+    const entry& e = entries_[k.slot];
+    return (e.head == k.head && e.tail == k.tail && e.len == k.len) ? &e : nullptr;
   }
 
   // Records the piece's token count and its first tokens (`first` holds min(ntok, 2) of them).
   void store(const key& k, std::size_t ntok, const rank_t* first) noexcept {
-    const auto count = static_cast<std::uint8_t>(ntok < 255 ? ntok : 255);
-    if (k.len <= 8) {
-      short_[k.slot] = short_entry{k.head, first[0], static_cast<std::uint8_t>(k.len), count, 0};
-    } else {
-      long_entry& e = long_[k.slot];
-      e.head = k.head;
-      e.tail = k.tail;
-      e.tokens[0] = first[0];
-      e.tokens[1] = ntok >= 2 ? first[1] : no_rank;
-      e.len = static_cast<std::uint8_t>(k.len);
-      e.ntok = count;
-    }
+    entry& e = entries_[k.slot];
+    e.head = k.head;
+    e.tail = k.tail;
+    e.tokens[0] = first[0];
+    e.tokens[1] = ntok >= 2 ? first[1] : no_rank;
+    e.len = k.len;
+    e.ntok = static_cast<std::uint32_t>(ntok);
   }
 
   // This thread's cache for the vocabulary whose rank_table::id() is `table_id` (allocated at first
@@ -124,8 +94,11 @@ class piece_cache {
   }
 
  private:
-  std::unique_ptr<short_entry[]> short_ = std::make_unique<short_entry[]>(std::size_t{1} << short_bits);
-  std::unique_ptr<long_entry[]> long_ = std::make_unique<long_entry[]>(std::size_t{1} << long_bits);
+  static constexpr std::uint64_t low_bytes(std::size_t n) noexcept {
+    return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+  }
+
+  std::unique_ptr<entry[]> entries_ = std::make_unique<entry[]>(std::size_t{1} << index_bits);
 };
 
 }  // namespace tokenmaxx::token_detail

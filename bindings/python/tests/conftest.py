@@ -88,3 +88,13 @@ def pytest_make_collect_report(collector):
     """Skips while collecting a module (a module-level importorskip)."""
     outcome = yield
     _forbid_skip(outcome.get_result())
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Lists the documentation code blocks marked `<!-- not-run: reason -->` (test_examples.py)."""
+    not_run = [value for report in terminalreporter.stats.get("passed", [])
+               for key, value in report.user_properties if key == "not_run"]
+    if not_run:
+        terminalreporter.write_sep("-", "code blocks not run")
+        for line in not_run:
+            terminalreporter.write_line(line)

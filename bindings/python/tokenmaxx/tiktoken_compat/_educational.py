@@ -5,13 +5,14 @@ The same functions and results as tiktoken's module: ``bpe_train`` learns ranks 
 tie), ``SimpleBytePairEncoding`` ties the two to a split pattern, and ``visualise_tokens`` prints
 tokens on coloured backgrounds. Needs the ``regex`` package (for ``\\p{L}`` in the patterns).
 
-    from tokenmaxx.tiktoken_compat._educational import SimpleBytePairEncoding
+    from tokenmaxx.tiktoken_compat._educational import SimpleBytePairEncoding, bpe_train
 
     enc = SimpleBytePairEncoding.from_tiktoken("cl100k_base")
     tokens = enc.encode("hello world", visualise=None)
     assert tokens == [15339, 1917] and enc.decode(tokens) == "hello world"
-    small = SimpleBytePairEncoding.train("low lower lowest " * 50, vocab_size=260, pat_str=enc.pat_str)
-    assert small.decode_tokens_bytes(small.encode("lowest", visualise=None)) == [b"low", b"est"]
+    ranks = bpe_train("low lower lowest " * 50, vocab_size=262, pat_str=enc.pat_str, visualise=None)
+    small = SimpleBytePairEncoding(pat_str=enc.pat_str, mergeable_ranks=ranks)
+    assert small.decode_tokens_bytes(small.encode(" lowest", visualise=None)) == [b" lowes", b"t"]
 """
 from __future__ import annotations
 

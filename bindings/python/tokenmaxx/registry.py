@@ -4,7 +4,7 @@ The built-in encodings are served natively. Other names come from tiktoken plugi
 tiktoken finds them: every module of the ``tiktoken_ext`` namespace package that defines
 ``ENCODING_CONSTRUCTORS`` (a dict mapping names to functions that return ``Encoding`` keyword
 arguments). tiktoken's own plugin, ``tiktoken_ext.openai_public``, defines the built-in names and
-is served by tokenmaxx's copy of it (``tokenmaxx._openai_public``), never imported.
+is served by an equivalent built from the C++ core's tables (``tokenmaxx._openai_public``), never imported.
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from tokenmaxx import _core
+from tokenmaxx import _core, token
 from tokenmaxx.token import (
     Encoding,
     VocabError,
@@ -37,19 +37,8 @@ __version__: str = _core.__version__  # include/tokenmaxx/base/version.hpp
 
 _LAZY_SUBMODULES = ("ledger", "privacy", "tiktoken_compat", "usage")
 
-__all__ = [
-    "Encoding",
-    "VocabError",
-    "encoding_for_model",
-    "encoding_name_for_model",
-    "get_encoding",
-    "ledger",
-    "list_encoding_names",
-    "privacy",
-    "tiktoken_compat",
-    "token",
-    "usage",
-]
+__all__ = ["ledger", "privacy", "tiktoken_compat", "token", "usage"]
+__all__ += token.__all__
 
 
 def __getattr__(name: str) -> Any:

@@ -29,3 +29,14 @@ def test_mypy_strict_reports_a_type_error(tmp_path):
     bad.write_text("import tokenmaxx\nn: str = tokenmaxx.get_encoding('cl100k_base').count('x')\n")
     out = mypy(bad, tmp_path)
     assert out.returncode == 1 and 'incompatible types in assignment (expression has type "int"' in out.stdout.lower()
+
+
+def test_mypy_strict_accepts_the_tokenizer_modules(tmp_path):
+    """The tokenizer side of the package itself (the usage and privacy modules have their own owners)."""
+    package = Path(__file__).resolve().parents[1] / "tokenmaxx"
+    files = [package / f for f in ["__init__.py", "token.py", "core.py", "registry.py", "model.py", "load.py",
+                                   "_openai_public.py"]] + [package / "tiktoken_compat"]
+    cache = Path(__file__).resolve().parents[3] / "build" / "python" / "mypy-cache"
+    out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), *map(str, files)],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -37,8 +37,20 @@ __version__: str = _core.__version__  # include/tokenmaxx/base/version.hpp
 
 _LAZY_SUBMODULES = ("ledger", "privacy", "tiktoken_compat", "usage")
 
-__all__ = ["ledger", "privacy", "tiktoken_compat", "token", "usage"]
-__all__ += token.__all__
+# Spelled out (not extended from token.__all__): type checkers read only a literal list.
+__all__ = [
+    "Encoding",
+    "VocabError",
+    "encoding_for_model",
+    "encoding_name_for_model",
+    "get_encoding",
+    "ledger",
+    "list_encoding_names",
+    "privacy",
+    "tiktoken_compat",
+    "token",
+    "usage",
+]
 
 
 def __getattr__(name: str) -> Any:

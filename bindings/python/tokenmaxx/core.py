@@ -107,7 +107,7 @@ class Encoding:
         if disallowed_special == "all":
             # Everything not allowed: the core derives that set itself, so it is not built per call.
             if type(allowed_special) not in (set, frozenset):
-                self.special_tokens_set - allowed_special  # type: ignore[operator]  # tiktoken's TypeError, if any
+                self.special_tokens_set - allowed_special  # tiktoken's TypeError, if any
             return allowed_special, "all", None
         if not disallowed_special:
             return allowed_special, (), None
@@ -345,7 +345,7 @@ class Encoding:
 
     def _encode_only_native_bpe(self, text: str) -> list[int]:
         """Splits with the ``regex`` package and ``_pat_str``, then merges natively (a reference path)."""
-        import regex  # type: ignore[import-untyped]
+        import regex
 
         ret = []
         for piece in regex.findall(regex.compile(self._pat_str), text):

@@ -24,8 +24,6 @@ tiktoken 0.14's do, except that the official rank-file URLs resolve through the 
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import threading
 
@@ -58,6 +56,8 @@ def _tiktoken_cache_dir() -> tuple[str, str] | None:
 
 def tiktoken_cache_name(url: str) -> str:
     """tiktoken's cache file name for a URL: the hex SHA-1 of the URL."""
+    import hashlib  # imported when first needed: `import tokenmaxx` stays light
+
     return hashlib.sha1(url.encode()).hexdigest()  # noqa: S324 (a file name, as tiktoken's; not security)
 
 
@@ -137,6 +137,8 @@ def _fetch(url: str, sha256: str | None) -> bytes:
     with urllib.request.urlopen(url, timeout=120) as resp:  # noqa: S310 (http(s) URL)
         data: bytes = resp.read()
     if sha256 is not None and not check_hash(data, sha256):
+        import hashlib
+
         raise ValueError(
             f"Hash mismatch for data downloaded from {url} (expected {sha256}, "
             f"actual {hashlib.sha256(data).hexdigest()}). This may indicate a corrupted download. Please try again."
@@ -198,6 +200,8 @@ def read_file(blobpath: str) -> bytes:
 
 def check_hash(data: bytes, expected_hash: str) -> bool:
     """Whether the SHA-256 of ``data`` is ``expected_hash`` (lowercase hex)."""
+    import hashlib
+
     return hashlib.sha256(data).hexdigest() == expected_hash
 
 
@@ -296,6 +300,8 @@ def dump_tiktoken_bpe(bpe_ranks: dict[bytes, int], tiktoken_bpe_file: str) -> No
 
     Local paths are written directly; other locations need ``blobfile``, as in tiktoken.
     """
+    import base64
+
     lines = b"".join(
         base64.b64encode(token) + b" " + str(rank).encode() + b"\n"
         for token, rank in sorted(bpe_ranks.items(), key=lambda x: x[1])

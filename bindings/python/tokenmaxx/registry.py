@@ -30,10 +30,11 @@ _OWN_PLUGIN = "tiktoken_ext.openai_public"
 @functools.lru_cache
 def _available_plugin_modules() -> Sequence[str]:
     """The modules of the ``tiktoken_ext`` namespace package (none when it is not installed)."""
+    import importlib
     import pkgutil
 
     try:
-        import tiktoken_ext  # type: ignore[import-not-found]
+        tiktoken_ext = importlib.import_module("tiktoken_ext")
     except ImportError:
         return [_OWN_PLUGIN]
     mods = [name for _, name, _ in pkgutil.iter_modules(tiktoken_ext.__path__, tiktoken_ext.__name__ + ".")]

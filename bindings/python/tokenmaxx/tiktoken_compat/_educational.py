@@ -124,8 +124,8 @@ def bpe_train(data: str, vocab_size: int, pat_str: str, visualise: str | None = 
         ranks[token] = len(ranks)
         words = [_merge_pair(word, pair, token) for word in words]
         if visualise:
-            print(f"The current most common pair is {pair[0]} + {pair[1]}")
-            print(f"So we made {token} our {len(ranks)}th token")
+            print(f"The current most common pair is {pair[0]!r} + {pair[1]!r}")
+            print(f"So we made {token!r} our {len(ranks)}th token")
             if visualise in ("colour", "color"):
                 print("Now the first fifty words in our training data look like:")
                 visualise_tokens([t for word in words[:50] for t in word])

@@ -3,7 +3,7 @@ include(CMakePackageConfigHelpers)
 set(_tokenmaxx_cmake_dir ${CMAKE_INSTALL_DATADIR}/cmake/tokenmaxx)
 
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tokenmaxx OPTIONAL)
+install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/tokenmaxx)
 
 set(_tokenmaxx_components base token usage privacy tokenmaxx)
 set(_tokenmaxx_target_base tokenmaxx_base)

@@ -28,14 +28,21 @@ using tokenmaxx::rank_t;
 // microseconds, and handing the GIL over would cost more (and invite convoys between threads).
 inline constexpr std::size_t release_gil_bytes = 512;
 
+// pyo3's TypeError text for an argument of the wrong type, which tiktoken 0.14 raises:
+// "'bytes' object is not an instance of 'str'" ("'None' is not an instance of 'str'" for None).
+[[noreturn]] inline void raise_not_an_instance(py::handle o, const char* expected) {
+  std::string what = o.is_none()
+                         ? std::string("'None'")
+                         : "'" + py::str(py::type::handle_of(o).attr("__qualname__")).cast<std::string>() + "' object";
+  throw py::type_error(what + " is not an instance of '" + expected + "'");
+}
+
 // The UTF-8 bytes of a Python str, valid while `text` (or `keep`) is alive. A str that holds
 // surrogate code points cannot be UTF-8 encoded; like tiktoken, such text is first rewritten with
 // text.encode("utf-16", "surrogatepass").decode("utf-16", "replace") (pairs are joined, lone
 // surrogates become U+FFFD), and the rewritten str is stored in `keep`.
 inline std::string_view utf8_of(py::handle text, py::object& keep) {
-  if (!PyUnicode_Check(text.ptr()))
-    throw py::type_error(std::string("argument 'text': '") + Py_TYPE(text.ptr())->tp_name +
-                         "' object is not an instance of 'str'");
+  if (!PyUnicode_Check(text.ptr())) raise_not_an_instance(text, "str");
   Py_ssize_t size = 0;
   const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
   if (!data) {
@@ -52,14 +59,23 @@ inline std::string_view utf8_of(py::handle text, py::object& keep) {
   return {data, static_cast<std::size_t>(size)};
 }
 
+// The UTF-8 bytes of a Python str, valid while `text` is alive; a str with surrogates raises
+// UnicodeEncodeError, as the tiktoken methods without the rewrite above do (encode_to_numpy,
+// encode_with_unstable).
+inline std::string_view strict_utf8_of(py::handle text) {
+  if (!PyUnicode_Check(text.ptr())) raise_not_an_instance(text, "str");
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+  if (!data) throw py::error_already_set();
+  return {data, static_cast<std::size_t>(size)};
+}
+
 inline std::string_view bytes_of(py::handle b) {
+  if (!PyBytes_Check(b.ptr())) raise_not_an_instance(b, "bytes");
   char* data = nullptr;
   Py_ssize_t size = 0;
-  if (PyBytes_Check(b.ptr())) {
-    PyBytes_AsStringAndSize(b.ptr(), &data, &size);
-    return {data, static_cast<std::size_t>(size)};
-  }
-  throw py::type_error(std::string("expected bytes, got '") + Py_TYPE(b.ptr())->tp_name + "'");
+  PyBytes_AsStringAndSize(b.ptr(), &data, &size);
+  return {data, static_cast<std::size_t>(size)};
 }
 
 // A token id from a Python int; like tiktoken, negative or too large values are OverflowError.

@@ -40,12 +40,12 @@ special_set special_set_of(py::handle o) {
   return special_set(std::move(names));
 }
 
-// UTF-8 views of an iterable of str, kept alive by `owners`.
+// UTF-8 views of an iterable of str, kept alive by `owners`. A str is an iterable of its
+// characters, as in tiktoken's batch methods (encode_batch("abc") encodes "a", "b" and "c").
 struct text_batch {
   std::vector<py::object> owners;
   std::vector<std::string_view> texts;
   explicit text_batch(py::handle iterable) {
-    if (PyUnicode_Check(iterable.ptr())) throw py::type_error("expected a list of str, got a str");
     for (py::handle item : py::iter(iterable)) {
       py::object keep;
       const std::string_view v = utf8_of(item, keep);
@@ -92,8 +92,7 @@ class py_encoding {
   }
 
   py::bytes encode_to_uint32_bytes(py::handle text, py::handle allowed, py::handle disallowed) const {
-    py::object keep;
-    const auto s = utf8_of(text, keep);
+    const auto s = strict_utf8_of(text);
     const special_set a = special_set_of(allowed), d = special_set_of(disallowed);
     const auto ids = maybe_released(s.size(), [&] { return enc_->encode(s, a, d); });
     return py::bytes(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(rank_t));
@@ -190,7 +189,7 @@ class py_encoding {
   }
 
   // tiktoken's encode_single_token: a vocabulary entry or a special token's text, else KeyError.
-  rank_t encode_single_token(const py::bytes& piece) const {
+  rank_t encode_single_token(py::handle piece) const {
     const std::string_view b = bytes_of(piece);
     if (const rank_t r = enc_->vocab().find(b); r != tokenmaxx::no_rank) return r;
     if (auto id = enc_->special_token_id(b)) return *id;
@@ -200,8 +199,7 @@ class py_encoding {
 
   // tiktoken's encode_with_unstable: (stable tokens, completion sequences in sorted order).
   py::tuple encode_with_unstable(py::handle text, py::handle allowed, py::handle disallowed) const {
-    py::object keep;
-    const auto s = utf8_of(text, keep);
+    const auto s = strict_utf8_of(text);
     const special_set a = special_set_of(allowed), d = special_set_of(disallowed);
     tokenmaxx::unstable_encoding r;
     {
@@ -214,13 +212,13 @@ class py_encoding {
   }
 
   // tiktoken's _encode_bytes: bytes that may end in invalid UTF-8.
-  py::list encode_bytes(const py::bytes& data) const {
+  py::list encode_bytes(py::handle data) const {
     const std::string_view b = bytes_of(data);
     return to_list(maybe_released(b.size(), [&] { return tokenmaxx::encode_bytes(*enc_, b); }));
   }
 
   // tiktoken's _encode_single_piece: byte-pair merging of the bytes as one piece, no splitting.
-  py::list encode_single_piece(const py::bytes& piece) const {
+  py::list encode_single_piece(py::handle piece) const {
     const std::string_view b = bytes_of(piece);
     return to_list(enc_->encode_piece(b));
   }

@@ -68,12 +68,33 @@ def tiktoken():
     return pytest.importorskip("tiktoken")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
+def _forbid_skip(report) -> None:
     """With TOKENMAXX_FORBID_SKIPS=1 (scripts/test_python.sh sets it) a skip is a failure, so a
     missing tiktoken or numpy cannot turn the comparison tests into silent passes."""
-    outcome = yield
-    report = outcome.get_result()
     if report.skipped and os.environ.get("TOKENMAXX_FORBID_SKIPS") == "1":
         report.outcome = "failed"
         report.longrepr = f"skipped, but TOKENMAXX_FORBID_SKIPS=1 forbids skips: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Skips inside a test (pytest.skip, a fixture's importorskip)."""
+    outcome = yield
+    _forbid_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """Skips while collecting a module (a module-level importorskip)."""
+    outcome = yield
+    _forbid_skip(outcome.get_result())
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Lists the documentation code blocks marked `<!-- not-run: reason -->` (test_examples.py)."""
+    not_run = [value for report in terminalreporter.stats.get("passed", [])
+               for key, value in report.user_properties if key == "not_run"]
+    if not_run:
+        terminalreporter.write_sep("-", "code blocks not run")
+        for line in not_run:
+            terminalreporter.write_line(line)

@@ -17,6 +17,7 @@ def test_ids_and_counts_match_expected(corpus, corpus_file, encoding):
     texts = [text for _, text in docs]
     batch_ids = enc.encode_ordinary_batch(texts, num_threads=2)
     counts = enc.count_batch(texts, num_threads=2)
+    assert len(batch_ids) == len(counts) == len(docs), "one result per document"
     mismatches = []
     for (doc_id, text), ids, n in zip(docs, batch_ids, counts):
         row = expected[doc_id]

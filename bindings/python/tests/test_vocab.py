@@ -25,11 +25,11 @@ def shared_vocab() -> Path:
 
 @pytest.fixture
 def isolated(monkeypatch, tmp_path):
-    """No TOKENMAXX_VOCAB_DIR, no shipped files, an empty cache folder."""
-    monkeypatch.delenv("TOKENMAXX_VOCAB_DIR", raising=False)
-    monkeypatch.delenv("TOKENMAXX_OFFLINE", raising=False)
+    """No TOKENMAXX_VOCAB_DIR, no tiktoken cache, no shipped files, an empty cache folder."""
+    for var in ["TOKENMAXX_VOCAB_DIR", "TOKENMAXX_OFFLINE", "TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"]:
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TOKENMAXX_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(load, "_PACKAGE_VOCAB_DIR", tmp_path / "no-package-vocab")
+    monkeypatch.setattr(load, "_PACKAGE_VOCAB_DIR", str(tmp_path / "no-package-vocab"))
     return tmp_path
 
 
@@ -65,7 +65,8 @@ def test_pinned_hashes_match_the_shared_sha256sums(shared_vocab):
 
 def test_env_dir_comes_first(isolated, shared_vocab, monkeypatch):
     monkeypatch.setenv("TOKENMAXX_VOCAB_DIR", str(shared_vocab))
-    assert load.vocab_search_dirs()[0] == ("TOKENMAXX_VOCAB_DIR", shared_vocab)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(shared_vocab / "tiktoken_cache"))
+    assert load.vocab_candidates("r50k_base.tiktoken")[0] == ("TOKENMAXX_VOCAB_DIR", str(shared_vocab / "r50k_base.tiktoken"))
     vocab = load._load_uncached("r50k_base.tiktoken")
     assert vocab.source == str(shared_vocab / "r50k_base.tiktoken")
     assert len(vocab) == 50256
@@ -120,7 +121,7 @@ def test_download_with_wrong_hash_is_refused_and_not_cached(isolated, shared_voc
     (root / name).write_bytes((shared_vocab / "r50k_base.tiktoken").read_bytes())  # the wrong file
     sha, _ = load.KNOWN_VOCAB_FILES[name]
     monkeypatch.setitem(load.KNOWN_VOCAB_FILES, name, (sha, f"{base}/{name}"))
-    with pytest.raises(tokenmaxx.VocabError, match="failed its integrity check"):
+    with pytest.raises(tokenmaxx.VocabError, match=f"(?s){name} not found.*Hash mismatch for data downloaded from {base}/{name}"):
         load._load_uncached(name)
     assert not (isolated / "cache" / name).exists()
 
@@ -143,3 +144,64 @@ def test_load_tiktoken_bpe_from_a_local_file(shared_vocab, tiktoken):
     assert load.load_tiktoken_bpe(path) == tiktoken.load.load_tiktoken_bpe(path)
     with pytest.raises(ValueError, match="Hash mismatch"):
         load.load_tiktoken_bpe(path, expected_hash="0" * 64)
+
+
+def test_tiktoken_cache_dir_comes_after_tokenmaxx_vocab_dir(isolated, shared_vocab, monkeypatch):
+    """A tiktoken cache (files named by the SHA-1 of their URL, as tiktoken and litellm keep them)
+    serves every known file; TOKENMAXX_VOCAB_DIR still wins; DATA_GYM_CACHE_DIR is tiktoken's fallback."""
+    cache = shared_vocab / "tiktoken_cache"
+    for name in VOCAB_FILES:
+        url = load.KNOWN_VOCAB_FILES[name][1]
+        assert load.tiktoken_cache_name(url) == hashlib.sha1(url.encode()).hexdigest()
+        for var in ["TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"]:
+            monkeypatch.setenv(var, str(cache))
+            vocab = load._load_uncached(name)
+            assert vocab.source == str(cache / load.tiktoken_cache_name(url)), var
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    monkeypatch.setenv("TOKENMAXX_VOCAB_DIR", str(shared_vocab))
+    assert load._load_uncached("cl100k_base.tiktoken").source == str(shared_vocab / "cl100k_base.tiktoken")
+    # tiktoken's reading of an empty variable: no cache.
+    monkeypatch.delenv("TOKENMAXX_VOCAB_DIR")
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")
+    monkeypatch.setenv("DATA_GYM_CACHE_DIR", str(cache))
+    monkeypatch.setenv("TOKENMAXX_OFFLINE", "1")
+    with pytest.raises(tokenmaxx.VocabError):
+        load._load_uncached("cl100k_base.tiktoken")
+
+
+def test_damaged_tiktoken_cache_entry_is_passed_over(isolated, shared_vocab, monkeypatch):
+    cache = isolated / "tiktoken-cache"
+    cache.mkdir()
+    name = "r50k_base.tiktoken"
+    entry = cache / load.tiktoken_cache_name(load.KNOWN_VOCAB_FILES[name][1])
+    entry.write_bytes((shared_vocab / "p50k_base.tiktoken").read_bytes())  # another file under its name
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(load, "_PACKAGE_VOCAB_DIR", str(shared_vocab))
+    assert load._load_uncached(name).source == str(shared_vocab / name)
+    assert entry.exists(), "another program's cache is not ours to delete"
+
+
+def test_failed_download_names_the_file_the_places_and_the_variables(isolated, monkeypatch):
+    """A real download that fails (a closed port on this machine): the package's VocabError, not urllib's."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    name = "o200k_base.tiktoken"
+    sha, _ = load.KNOWN_VOCAB_FILES[name]
+    url = f"http://127.0.0.1:{port}/{name}"
+    monkeypatch.setitem(load.KNOWN_VOCAB_FILES, name, (sha, url))
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(isolated / "tiktoken-cache"))
+    with pytest.raises(tokenmaxx.VocabError) as info:
+        load._load_uncached(name)
+    message = str(info.value)
+    for _, place in load.vocab_candidates(name):
+        assert place in message
+    for needed in [f"{name} not found", f"the download from {url} failed", "TOKENMAXX_VOCAB_DIR",
+                   "TIKTOKEN_CACHE_DIR", "TOKENMAXX_OFFLINE", load.tiktoken_cache_name(url)]:
+        assert needed in message, needed
+    import urllib.error
+
+    assert isinstance(info.value.__cause__, urllib.error.URLError)

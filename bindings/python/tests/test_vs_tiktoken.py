@@ -25,6 +25,7 @@ def test_encode_ordinary_equals_tiktoken(tiktoken, corpus, corpus_file, encoding
     texts = [text for _, text in corpus[corpus_file]]
     expected = theirs.encode_ordinary_batch(texts, num_threads=2)
     got = ours.encode_ordinary_batch(texts, num_threads=2)
+    assert len(got) == len(expected) == len(texts), "one result per document"
     bad = [doc_id for (doc_id, _), a, b in zip(corpus[corpus_file], got, expected) if a != b]
     assert not bad, f"{len(bad)} documents differ from tiktoken, e.g. {bad[:5]}"
 

@@ -1,26 +1,43 @@
-"""tokenmaxx: exact, fast, tiktoken-compatible token counting.
+"""tokenmaxx: exact, fast, tiktoken-compatible token counting, usage accounting and private
+adoption metrics.
 
     import tokenmaxx
 
-    enc = tokenmaxx.get_encoding("o200k_base")        # or tokenmaxx.encoding_for_model("gpt-4o")
-    enc.encode("hello world")                         # the same ids as tiktoken
-    enc.count("hello world")                          # no list is built
-    enc.count_batch(texts, num_threads=8)             # native threads, GIL released
+    enc = tokenmaxx.get_encoding("o200k_base")          # or tokenmaxx.encoding_for_model("gpt-4o")
+    assert enc.encode("hello world") == [24912, 2375]   # the same ids as tiktoken
+    assert enc.count("hello world") == 2                # no list is built
+    assert enc.count_batch(["a b", "c"], num_threads=2) == [2, 1]  # native threads, GIL released
 
-``tokenmaxx.tiktoken_compat`` can be imported in place of ``tiktoken``; ``tokenmaxx.usage`` holds the
-usage ledger (lock-free counters per tenant and model, snapshots, Prometheus and OTLP export) and
-``tokenmaxx.privacy`` the adoption metrics (per team and workflow, never per person).
+The package mirrors the native core's three parts: ``tokenmaxx.token`` (the tokenizer, whose
+names are also here), ``tokenmaxx.usage`` (the usage ledger: lock-free counters per tenant and
+model, snapshots, Prometheus and OTLP export) and ``tokenmaxx.privacy`` (adoption metrics per team
+and workflow, never per person). ``tokenmaxx.tiktoken_compat`` can be imported in place of
+``tiktoken``. The submodules other than the tokenizer are imported on first use, so
+``import tokenmaxx`` loads only what counting needs.
 """
 from __future__ import annotations
 
-from tokenmaxx import _core, ledger, privacy, usage
-from tokenmaxx.core import Encoding
-from tokenmaxx.load import VocabError
-from tokenmaxx.model import encoding_for_model, encoding_name_for_model
-from tokenmaxx.registry import get_encoding, list_encoding_names
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from tokenmaxx import _core, token
+from tokenmaxx.token import (
+    Encoding,
+    VocabError,
+    encoding_for_model,
+    encoding_name_for_model,
+    get_encoding,
+    list_encoding_names,
+)
+
+if TYPE_CHECKING:
+    from tokenmaxx import ledger, privacy, tiktoken_compat, usage
 
 __version__: str = _core.__version__  # include/tokenmaxx/base/version.hpp
 
+_LAZY_SUBMODULES = ("ledger", "privacy", "tiktoken_compat", "usage")
+
+# Spelled out (not extended from token.__all__): type checkers read only a literal list.
 __all__ = [
     "Encoding",
     "VocabError",
@@ -30,5 +47,18 @@ __all__ = [
     "ledger",
     "list_encoding_names",
     "privacy",
+    "tiktoken_compat",
+    "token",
     "usage",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Imports ``tokenmaxx.usage``, ``.ledger``, ``.privacy`` and ``.tiktoken_compat`` on first use."""
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))

@@ -80,6 +80,7 @@ class Encoding:
         return self._vocab.to_dict()
 
     def __repr__(self) -> str:
+        """``<Encoding 'name'>``, as tiktoken."""
         return f"<Encoding {self.name!r}>"
 
     # ====================
@@ -106,7 +107,7 @@ class Encoding:
         if disallowed_special == "all":
             # Everything not allowed: the core derives that set itself, so it is not built per call.
             if type(allowed_special) not in (set, frozenset):
-                self.special_tokens_set - allowed_special  # type: ignore[operator]  # tiktoken's TypeError, if any
+                self.special_tokens_set - allowed_special  # tiktoken's TypeError, if any
             return allowed_special, "all", None
         if not disallowed_special:
             return allowed_special, (), None
@@ -131,6 +132,8 @@ class Encoding:
         ``disallowed_special=()`` disables the check.
         """
         allowed, disallowed, python_check = self._resolve_specials(allowed_special, disallowed_special)
+        if not isinstance(text, str):
+            self._search_like_tiktoken(text, allowed, disallowed)
         if python_check is not None:
             _check_disallowed(text, python_check)
         return self._core.encode(text, allowed, disallowed)
@@ -142,13 +145,24 @@ class Encoding:
         allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
         disallowed_special: Literal["all"] | Collection[str] = "all",
     ) -> npt.NDArray[np.uint32]:
-        """Encodes a string into tokens, returning a numpy uint32 array (needs numpy)."""
+        """Encodes a string into tokens, returning a numpy uint32 array (needs numpy).
+
+        Unlike ``encode``, text with surrogate code points raises ``UnicodeEncodeError``, as in
+        tiktoken.
+        """
         import numpy as np
 
         allowed, disallowed, python_check = self._resolve_specials(allowed_special, disallowed_special)
+        if not isinstance(text, str):
+            self._search_like_tiktoken(text, allowed, disallowed)
         if python_check is not None:
             _check_disallowed(text, python_check)
-        return np.frombuffer(self._core.encode_to_uint32_bytes(text, allowed, disallowed), dtype=np.uint32)
+        try:
+            data = self._core.encode_to_uint32_bytes(text, allowed, disallowed)
+        except UnicodeEncodeError:
+            self._check_disallowed_before_unicode_error(text, allowed, disallowed)
+            raise
+        return np.frombuffer(data, dtype=np.uint32)
 
     def encode_ordinary_batch(self, text: Sequence[str], *, num_threads: int = 8) -> list[list[int]]:
         """Encodes a list of strings, ignoring special tokens, on up to ``num_threads`` native threads."""
@@ -181,13 +195,41 @@ class Encoding:
 
         The stable tokens cover a prefix of ``text`` that no continuation changes; each completion
         is a token sequence that may follow them once more text arrives. Special tokens are
-        handled as in ``encode``. Completions come in sorted order (tiktoken's order is arbitrary).
+        handled as in ``encode``; text with surrogate code points raises ``UnicodeEncodeError``.
+        Completions come in sorted order (tiktoken's order is arbitrary).
         """
         allowed, disallowed, python_check = self._resolve_specials(allowed_special, disallowed_special)
+        if not isinstance(text, str):
+            self._search_like_tiktoken(text, allowed, disallowed)
         if python_check is not None:
             _check_disallowed(text, python_check)
-        text.encode("utf-8")  # tiktoken raises UnicodeEncodeError on lone surrogates here (no rewrite)
-        return self._core.encode_with_unstable(text, allowed, disallowed)
+        try:
+            return self._core.encode_with_unstable(text, allowed, disallowed)
+        except UnicodeEncodeError:
+            self._check_disallowed_before_unicode_error(text, allowed, disallowed)
+            raise
+
+    def _search_like_tiktoken(self, text: object, allowed: _Specials, disallowed: _Specials) -> None:
+        """tiktoken searches the text for disallowed special tokens before its core sees it, so
+        text that is not a str fails in that search, with the message of the ``regex`` package
+        when it is installed (else of ``re``); do the same search."""
+        if disallowed == "all":
+            disallowed = self.special_tokens_set - set(allowed)
+        if disallowed:
+            try:
+                import regex as engine  # type: ignore[import-untyped]
+            except ImportError:
+                engine = re
+            inner = "|".join(engine.escape(token) for token in sorted(disallowed))
+            engine.compile(f"({inner})").search(text)
+
+    def _check_disallowed_before_unicode_error(self, text: str, allowed: _Specials, disallowed: _Specials) -> None:
+        """tiktoken looks for disallowed special tokens before it converts the text to UTF-8: when
+        the core failed on surrogates, report a disallowed special token first, as tiktoken would."""
+        if disallowed == "all":
+            disallowed = self.special_tokens_set - set(allowed)
+        if disallowed:
+            _check_disallowed(text, frozenset(disallowed))
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of text that is exactly one token (special tokens included); ``KeyError`` otherwise."""
@@ -269,13 +311,16 @@ class Encoding:
 
     @property
     def eot_token(self) -> int:
+        """The id of ``<|endoftext|>`` (``KeyError`` for an encoding without it)."""
         return self._special_tokens["<|endoftext|>"]
 
     @functools.cached_property
     def special_tokens_set(self) -> set[str]:
+        """The text of every special token."""
         return set(self._special_tokens.keys())
 
     def is_special_token(self, token: int) -> bool:
+        """Whether ``token`` is the id of a special token."""
         assert isinstance(token, int)
         return token in self._special_token_values
 
@@ -300,7 +345,7 @@ class Encoding:
 
     def _encode_only_native_bpe(self, text: str) -> list[int]:
         """Splits with the ``regex`` package and ``_pat_str``, then merges natively (a reference path)."""
-        import regex  # type: ignore[import-untyped]
+        import regex
 
         ret = []
         for piece in regex.findall(regex.compile(self._pat_str), text):
@@ -308,6 +353,7 @@ class Encoding:
         return ret
 
     def __getstate__(self) -> object:
+        """A built-in encoding pickles as its name; a custom one as its constructor arguments."""
         from tokenmaxx import registry
 
         # Built-in encodings pickle by name.
@@ -321,6 +367,7 @@ class Encoding:
         }
 
     def __setstate__(self, value: object) -> None:
+        """Restores a pickled encoding (a built-in one is the shared instance's state)."""
         from tokenmaxx import registry
 
         if isinstance(value, str):

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common.hpp"
-#include "thread_pool.hpp"
+#include "tokenmaxx/token/detail/thread_pool.hpp"
 #include "tokenmaxx/token/pretokenizer.hpp"
 #include "tokenmaxx/token/unstable.hpp"
 #include "tokenmaxx/token/encoding.hpp"
@@ -227,7 +227,7 @@ class py_encoding {
   template <class F>
   static void run(std::size_t n, std::size_t threads, F&& f) {
     py::gil_scoped_release release;
-    thread_pool::instance().parallel_for(n, threads, f);
+    tokenmaxx::token_detail::thread_pool::instance().parallel_for(n, threads, f);
   }
 
   static py::list lists(const std::vector<std::vector<rank_t>>& v) {

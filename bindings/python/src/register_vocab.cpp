@@ -15,6 +15,7 @@
 
 #include "common.hpp"
 #include "tokenmaxx/token/pretokenizer.hpp"
+#include "tokenmaxx/token/simd.hpp"
 #include "tokenmaxx/token/encoding.hpp"
 #include "tokenmaxx/token/model_table.hpp"
 #include "tokenmaxx/token/registry.hpp"
@@ -96,6 +97,14 @@ void register_vocab(py::module_& m) {
         return out;
       },
       "(file name, pinned SHA-256, official URL) of every known rank file.");
+  m.def("simd_backend", [] { return std::string(tokenmaxx::simd_backend()); },
+        "The SIMD backend the pretokenizer uses (chosen at first use; TOKENMAXX_SIMD forces one).");
+  m.def("available_simd_backends", [] {
+        std::vector<std::string> out;
+        for (std::string_view b : tokenmaxx::available_simd_backends()) out.emplace_back(b);
+        return out;
+      },
+        "The SIMD backends this build carries and this CPU runs, best last.");
   m.def("vocab_cache_dir", &tokenmaxx::vocab_cache_dir,
         "The per-user cache folder: $TOKENMAXX_CACHE_DIR, else $XDG_CACHE_HOME/tokenmaxx, else ~/.cache/tokenmaxx.");
   m.def(

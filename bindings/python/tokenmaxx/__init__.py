@@ -28,6 +28,7 @@ from tokenmaxx.token import (
     encoding_name_for_model,
     get_encoding,
     list_encoding_names,
+    simd_backend,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ __all__ = [
     "ledger",
     "list_encoding_names",
     "privacy",
+    "simd_backend",
     "tiktoken_compat",
     "token",
     "usage",

@@ -17,8 +17,27 @@ from tokenmaxx.core import Encoding
 from tokenmaxx.load import VocabError
 from tokenmaxx.model import encoding_for_model, encoding_name_for_model
 from tokenmaxx.registry import get_encoding, list_encoding_names
+from tokenmaxx._core import token as _core_token
+
+
+def simd_backend() -> str:
+    """The SIMD backend the pretokenizer uses: ``"avx2"``, ``"sse4.2"``, ``"avx512bw"``, ``"neon"``
+    or ``"scalar"``. Chosen once, at first use, as the best this CPU runs; setting the environment
+    variable ``TOKENMAXX_SIMD`` before the first tokenization forces another one.
+
+        import tokenmaxx
+        assert tokenmaxx.simd_backend() in tokenmaxx.token.available_simd_backends()
+    """
+    return _core_token.simd_backend()
+
+
+def available_simd_backends() -> list[str]:
+    """The SIMD backends this build carries and this CPU runs, ``"scalar"`` first, best last."""
+    return _core_token.available_simd_backends()
 
 __all__ = [
+    "available_simd_backends",
+    "simd_backend",
     "Encoding",
     "VocabError",
     "encoding_for_model",

@@ -97,34 +97,31 @@ struct scanned_piece {
   rank_t cached_tokens[2];    // when cached_ntok is 1 or 2 (copied: the entry may be replaced later)
 };
 
-// Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with the memory latencies
-// of consecutive lookups overlapped instead of added up: a piece is scanned (and its piece-cache
-// slot prefetched), probed in the cache `probe_depth` pieces later (on a miss, its slot in the
-// vocabulary index is prefetched), and handled `handle_depth` pieces after its scan.
+// Calls handle(piece) for each piece of valid UTF-8 `text`, in order, `depth` pieces behind the
+// scanner: a piece's piece-cache slot (or, for a longer piece, its slot in the vocabulary's index)
+// is prefetched when it is scanned, so the memory latencies of consecutive lookups overlap instead
+// of adding up. The cache is probed when the piece is handled.
 template <class Handle>
 void for_each_piece_prefetched(pretokenizer_family family, std::string_view text, const rank_table& table,
                                const piece_cache& cache, Handle&& handle) {
-  constexpr std::size_t probe_depth = 4, handle_depth = 8, ring_size = 8;
-  static_assert(handle_depth <= ring_size && probe_depth < handle_depth);
-  scanned_piece ring[ring_size];
+  constexpr std::size_t depth = 8;  // a power of two
+  scanned_piece ring[depth];
   std::size_t scanned = 0;
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::uint8_t* end_of_text = s + text.size();
-  const auto probe = [&](scanned_piece& piece) {
-    const std::size_t n = piece.end - piece.begin;
-    if (n > piece_cache::max_piece_bytes) return;
-    if (const piece_cache::entry* e = cache.find(piece.key)) {
-      piece.cached_ntok = e->ntok;
-      piece.cached_tokens[0] = e->tokens[0];
-      piece.cached_tokens[1] = e->tokens[1];
-    } else {
-      table.prefetch(s + piece.begin, n);
+  const auto finish = [&](scanned_piece& piece) {
+    if (piece.end - piece.begin <= piece_cache::max_piece_bytes) {
+      if (const piece_cache::entry* e = cache.find(piece.key)) {
+        piece.cached_ntok = e->ntok;
+        piece.cached_tokens[0] = e->tokens[0];
+        piece.cached_tokens[1] = e->tokens[1];
+      }
     }
+    handle(std::as_const(piece));
   };
   for_each_piece(family, text, [&](std::size_t begin, std::size_t end) {
-    if (scanned >= probe_depth) probe(ring[(scanned - probe_depth) % ring_size]);
-    scanned_piece& slot = ring[scanned % ring_size];
-    if (scanned >= handle_depth) handle(std::as_const(slot));
+    scanned_piece& slot = ring[scanned & (depth - 1)];
+    if (scanned >= depth) finish(slot);
     slot.begin = begin;
     slot.end = end;
     slot.cached_ntok = 0;
@@ -137,9 +134,7 @@ void for_each_piece_prefetched(pretokenizer_family family, std::string_view text
     }
     ++scanned;
   });
-  for (std::size_t k = scanned > probe_depth ? scanned - probe_depth : 0; k < scanned; ++k) probe(ring[k % ring_size]);
-  for (std::size_t k = scanned > handle_depth ? scanned - handle_depth : 0; k < scanned; ++k)
-    handle(std::as_const(ring[k % ring_size]));
+  for (std::size_t k = scanned > depth ? scanned - depth : 0; k < scanned; ++k) finish(ring[k & (depth - 1)]);
 }
 
 // Merges a piece that the cache does not know, caches it when short, and returns its token count;

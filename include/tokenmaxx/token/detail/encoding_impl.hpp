@@ -97,44 +97,31 @@ struct scanned_piece {
   rank_t cached_tokens[2];    // when cached_ntok is 1 or 2 (copied: the entry may be replaced later)
 };
 
-// Calls handle(piece) for each piece of valid UTF-8 `text`, in order, `depth` pieces behind the
-// scanner: a piece's piece-cache slot (or, for a longer piece, its slot in the vocabulary's index)
-// is prefetched when it is scanned, so the memory latencies of consecutive lookups overlap instead
-// of adding up. The cache is probed when the piece is handled.
+// A piece scanned on its own (no pipeline).
+inline scanned_piece lone_piece(const piece_cache& cache, const std::uint8_t* s, std::size_t begin, std::size_t end,
+                                const std::uint8_t* end_of_text) {
+  scanned_piece piece{begin, end, {}, 0, {no_rank, no_rank}};
+  if (end - begin <= piece_cache::max_piece_bytes) {
+    piece.key = piece_cache::key_of(s + begin, end - begin, end_of_text);
+    if (const piece_cache::entry* e = cache.find(piece.key)) {
+      piece.cached_ntok = e->ntok;
+      piece.cached_tokens[0] = e->tokens[0];
+      piece.cached_tokens[1] = e->tokens[1];
+    }
+  }
+  return piece;
+}
+
+// Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with what the piece cache
+// knows about it.
 template <class Handle>
-void for_each_piece_prefetched(pretokenizer_family family, std::string_view text, const rank_table& table,
+void for_each_piece_prefetched(pretokenizer_family family, std::string_view text, const rank_table&,
                                const piece_cache& cache, Handle&& handle) {
-  constexpr std::size_t depth = 8;  // a power of two
-  scanned_piece ring[depth];
-  std::size_t scanned = 0;
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::uint8_t* end_of_text = s + text.size();
-  const auto finish = [&](scanned_piece& piece) {
-    if (piece.end - piece.begin <= piece_cache::max_piece_bytes) {
-      if (const piece_cache::entry* e = cache.find(piece.key)) {
-        piece.cached_ntok = e->ntok;
-        piece.cached_tokens[0] = e->tokens[0];
-        piece.cached_tokens[1] = e->tokens[1];
-      }
-    }
-    handle(std::as_const(piece));
-  };
   for_each_piece(family, text, [&](std::size_t begin, std::size_t end) {
-    scanned_piece& slot = ring[scanned & (depth - 1)];
-    if (scanned >= depth) finish(slot);
-    slot.begin = begin;
-    slot.end = end;
-    slot.cached_ntok = 0;
-    const std::size_t n = end - begin;
-    if (n <= piece_cache::max_piece_bytes) {
-      slot.key = piece_cache::key_of(s + begin, n, end_of_text);
-      cache.prefetch(slot.key);
-    } else {
-      table.prefetch(s + begin, n);
-    }
-    ++scanned;
+    handle(lone_piece(cache, s, begin, end, end_of_text));
   });
-  for (std::size_t k = scanned > depth ? scanned - depth : 0; k < scanned; ++k) finish(ring[k & (depth - 1)]);
 }
 
 // Merges a piece that the cache does not know, caches it when short, and returns its token count;
@@ -170,21 +157,6 @@ void piece_tokens(const rank_table& table, piece_cache& cache, const std::uint8_
     return;
   }
   merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, emit);
-}
-
-// A piece scanned on its own (no pipeline).
-inline scanned_piece lone_piece(const piece_cache& cache, const std::uint8_t* s, std::size_t begin, std::size_t end,
-                                const std::uint8_t* end_of_text) {
-  scanned_piece piece{begin, end, {}, 0, {no_rank, no_rank}};
-  if (end - begin <= piece_cache::max_piece_bytes) {
-    piece.key = piece_cache::key_of(s + begin, end - begin, end_of_text);
-    if (const piece_cache::entry* e = cache.find(piece.key)) {
-      piece.cached_ntok = e->ntok;
-      piece.cached_tokens[0] = e->tokens[0];
-      piece.cached_tokens[1] = e->tokens[1];
-    }
-  }
-  return piece;
 }
 
 struct encoding_access {

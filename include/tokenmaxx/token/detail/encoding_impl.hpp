@@ -115,8 +115,8 @@ inline scanned_piece lone_piece(const piece_cache& cache, const std::uint8_t* s,
 // Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with what the piece cache
 // knows about it.
 template <class Handle>
-void for_each_piece_prefetched(pretokenizer_family family, std::string_view text, const rank_table&,
-                               const piece_cache& cache, Handle&& handle) {
+void for_each_scanned_piece(pretokenizer_family family, std::string_view text, const piece_cache& cache,
+                            Handle&& handle) {
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::uint8_t* end_of_text = s + text.size();
   for_each_piece(family, text, [&](std::size_t begin, std::size_t end) {
@@ -209,7 +209,7 @@ struct encoding_access {
     const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
-    for_each_piece_prefetched(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
+    for_each_scanned_piece(enc.family_, valid, cache, [&](const scanned_piece& piece) {
       piece_tokens(table, cache, s, piece, emit);
     });
   }
@@ -219,7 +219,7 @@ struct encoding_access {
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
     std::size_t n = 0;
-    for_each_piece_prefetched(enc.family_, valid, table, cache, [&](const scanned_piece& piece) {
+    for_each_scanned_piece(enc.family_, valid, cache, [&](const scanned_piece& piece) {
       n += piece_count(table, cache, s, piece);
     });
     return n;
@@ -284,7 +284,7 @@ struct encoding_access {
       if (!last_piece_tokens) return tokens_of_valid(enc, segment, push);
       const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
       piece_cache& cache = piece_cache::for_this_thread(table.id());
-      for_each_piece_prefetched(enc.family_, segment, table, cache, [&](const scanned_piece& piece) {
+      for_each_scanned_piece(enc.family_, segment, cache, [&](const scanned_piece& piece) {
         const std::size_t before = out.size();
         piece_tokens(table, cache, s, piece, push);
         *last_piece_tokens = out.size() - before;

@@ -16,7 +16,7 @@ py="${PYTHON:-python3}"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 
 missing=()
-for p in pytest tiktoken numpy build scikit-build-core pybind11; do
+for p in pytest tiktoken numpy build scikit-build-core pybind11 prometheus_client opentelemetry-proto; do
   "$py" -m pip show -q "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if ((${#missing[@]})); then

@@ -483,7 +483,8 @@ TEST(Stripes, ContendedKeyGrowsOnceAndStaysExact) {
   EXPECT_LE(st.bytes, 2048u + 512u + usage_detail::slot_count() * 128u + sizeof(ledger) + 64u * 16u);
   std::uint64_t total = 0;
   for (std::uint64_t n : written) total += n;
-  const usage_row* r = l.snapshot().find("hot", "m");
+  const usage_snapshot snap = l.snapshot();
+  const usage_row* r = snap.find("hot", "m");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(r->tokens_of(token_type::output), total);
@@ -532,7 +533,8 @@ TEST(Saturation, CollectorsFinishAndDeltasTelescopeToTheCeiling) {
   EXPECT_EQ(input_sum_low.load(), UINT64_MAX);
   EXPECT_EQ(requests.load(), static_cast<std::uint64_t>(writers) * per_writer);
   EXPECT_TRUE(flagged.load());
-  const usage_row* r = l.snapshot().find("a", "m");
+  const usage_snapshot snap = l.snapshot();
+  const usage_row* r = snap.find("a", "m");
   EXPECT_EQ(r->tokens_of(token_type::input), UINT64_MAX);
   EXPECT_TRUE(r->overflow);
 }

@@ -234,14 +234,14 @@ class ledger {
     table_.for_each([&](const usage_detail::key_entry& e) {
       ++out.keys;
       out.bytes += sizeof(e) + e.first.size() + e.second.size() + 1;
+      bool contended = false;
       for (std::size_t t = 0; t < e.payload.tier_count(); ++t) {
         const usage_detail::striped_counters& c = e.payload.counters_of(t);
         if (t > 0) out.bytes += sizeof(c);
-        if (c.striped()) {
-          ++out.contended_keys;
-          out.bytes += c.heap_bytes();
-        }
+        contended = contended || c.striped();
+        out.bytes += c.heap_bytes();
       }
+      out.contended_keys += contended;
     });
     return out;
   }

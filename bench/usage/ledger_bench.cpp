@@ -24,6 +24,8 @@
 
 // Bytes requested from operator new, by every thread: what a ledger holds is the difference around
 // building it. (Allocator overhead is not included; RSS would include every other benchmark's.)
+// The replacements pair malloc with free on purpose; GCC cannot see through that.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 namespace {
 std::atomic<std::size_t> requested_bytes{0};
 void* counted(std::size_t n, std::size_t align) {

@@ -426,35 +426,48 @@ TEST(FullTable, RacingResolvesOfExactlyCapacityKeysNeverFail) {
   EXPECT_EQ(redirected, 0);
 }
 
-// Issue 10, defect 4: a key written by a second live thread, with no race, must not grow stripes.
+// Issue 10, defect 4: keys written by a second and a third live thread, each once and with no race,
+// must not grow stripes (the second thread takes the key's second owned line, the third the shared one).
 TEST(Stripes, NoGrowthWithoutContention) {
   ledger l({.capacity = 2000});
   std::vector<key_handle> keys;
   for (int i = 0; i < 1000; ++i) keys.push_back(*l.resolve("t" + std::to_string(i), "m"));
   std::atomic<int> phase{0};
   std::atomic<int> failures{0};
-  std::thread first([&] {
-    for (key_handle h : keys) record_or_count(l, h, {.input = 1}, failures);
-    phase.store(1);
-    while (phase.load() != 2) std::this_thread::yield();  // stay alive: keep the slot
-  });
+  auto writer = [&](std::uint64_t n, int done, int leave) {
+    return std::thread([&, n, done, leave] {
+      for (key_handle h : keys) record_or_count(l, h, {.input = n, .requests = 1}, failures);
+      phase.store(done);
+      while (phase.load() < leave) std::this_thread::yield();  // stay alive: keep the slot
+    });
+  };
+  std::thread first = writer(1, 1, 3);
   while (phase.load() != 1) std::this_thread::yield();
   const ledger_stats before = l.stats();
-  std::thread second([&] {
-    for (key_handle h : keys) record_or_count(l, h, {.input = 2, .requests = 1}, failures);
+  std::thread second = writer(2, 2, 3);
+  while (phase.load() != 2) std::this_thread::yield();
+  std::thread third([&] {
+    for (key_handle h : keys) {
+      record_or_count(l, h, {.input = 4, .requests = 1}, failures);
+      std::this_thread::sleep_for(std::chrono::microseconds(20));  // slower than "busy": one write per key anyway
+    }
   });
-  second.join();
+  third.join();
   const ledger_stats after = l.stats();
-  phase.store(2);
+  phase.store(3);
   first.join();
+  second.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(after.contended_keys, 0u);
   EXPECT_EQ(after.bytes, before.bytes) << (after.bytes - before.bytes) / keys.size() << " bytes per key";
   const usage_snapshot s = l.snapshot();
-  for (const usage_row& r : s.rows) EXPECT_EQ(r.tokens_of(token_type::input), 3u);
+  for (const usage_row& r : s.rows) {
+    EXPECT_EQ(r.tokens_of(token_type::input), 7u);
+    EXPECT_EQ(r.requests, 3u);
+  }
 }
 
-// ...and a key that threads really race on grows once and stays exact.
+// ...and a key that four threads keep writing grows once and stays exact.
 TEST(Stripes, ContendedKeyGrowsOnceAndStaysExact) {
   constexpr int threads = 4;
   ledger l({.capacity = 16});

@@ -18,12 +18,13 @@
 //  - Tiered prices: each record() is priced at the tier its request's prompt size selects
 //    (usage::prompt_tokens(), or the `request_prompt_tokens` given with a piece of a request).
 //  - Lock-free hot path without locked instructions: record()/add() on a handle never block and never
-//    allocate, except once when a key becomes contended. A key is one 64-byte line owned by the
-//    first thread that writes it; other threads add to a second, shared line by compare-and-swap, so
-//    a key written by several threads at different times costs nothing more. Only a key whose shared
-//    line sees 16 failed compare-and-swaps (threads racing on it) grows, once, to one 128-byte stripe
-//    per writer slot: slot_count() = a power of two >= 2 x usable CPUs, 8..64, so at most 8 KiB.
-//    Memory is therefore about 450 bytes per key plus 8 KiB per contended key (`stats()` reports it).
+//    allocate, except once when a key becomes contended. A key has two 64-byte lines owned by the
+//    first two threads that write it (each adds with a relaxed load + store); other threads add to a
+//    shared line by compare-and-swap, so a key written by several threads at different times costs
+//    nothing more. Only a key under measured contention (16 failed compare-and-swaps on the shared
+//    line, or 64 writes to it within one millisecond) grows, once, to one 128-byte stripe per writer
+//    slot: slot_count() = a power of two >= 2 x usable CPUs, 8..64, so at most 8 KiB. Memory is
+//    therefore about 490 bytes per key plus up to 8 KiB per contended key (`stats()` reports it).
 //  - Capacity is exact: at most `capacity` keys, and a key is refused only when `capacity` other keys
 //    exist (never because of a race). With `full_policy::error` (default) resolving a new key past
 //    capacity returns ResourceExhausted; with `full_policy::overflow_bucket` it returns the handle
@@ -116,10 +117,6 @@ struct key_state {
 };
 using key_entry = interned_entry<key_state>;
 
-inline counter_values to_values(const usage& u) noexcept {
-  return {u.input, u.cached_input, u.cache_creation, u.cache_creation_1h, u.output, u.reasoning, u.requests, u.errors};
-}
-
 }  // namespace usage_detail
 
 // A resolved (tenant, model). Trivially copyable; valid for the lifetime of the ledger that made it.
@@ -170,22 +167,32 @@ class ledger {
 
   // Hot path: adds `u`, priced at the tier of a request whose prompt is u.prompt_tokens(). Errors
   // (nothing recorded): InvalidArgument for a default-constructed handle or a field above max_increment.
-  absl::Status record(key_handle h, const usage& u) { return record(h, u, u.prompt_tokens()); }
+  [[gnu::always_inline]] absl::Status record(key_handle h, const usage& u) {
+    if (!h.valid() || !u.within_limits()) [[unlikely]] return refusal(h.valid(), usage_detail::to_values(u));
+    usage_detail::key_state& k = h.e_->payload;
+    const std::size_t tier = k.tier_counters ? k.price->tier_for(u.prompt_tokens()) : 0;
+    k.counters_of(tier).add(u);
+    return absl::OkStatus();
+  }
 
   // The same for a piece of a request (e.g. output tokens of a stream): `request_prompt_tokens` is the
   // prompt size of the whole request and selects the price tier.
-  absl::Status record(key_handle h, const usage& u, std::uint64_t request_prompt_tokens) {
-    if (!h.valid()) [[unlikely]] return invalid_handle();
-    if (!u.within_limits()) [[unlikely]] return validate(u);
+  [[gnu::always_inline]] absl::Status record(key_handle h, const usage& u, std::uint64_t request_prompt_tokens) {
+    if (!h.valid() || !u.within_limits()) [[unlikely]] return refusal(h.valid(), usage_detail::to_values(u));
     usage_detail::key_state& k = h.e_->payload;
     const std::size_t tier = k.tier_counters ? k.price->tier_for(request_prompt_tokens) : 0;
-    k.counters_of(tier).add(usage_detail::to_values(u));
+    k.counters_of(tier).add(u);
     return absl::OkStatus();
   }
 
   // Adds `tokens` of one type (request_prompt_tokens as above). Same errors as record().
-  absl::Status add(key_handle h, token_type t, std::uint64_t tokens, std::uint64_t request_prompt_tokens = 0) {
-    return record(h, usage_of(t, tokens), request_prompt_tokens);
+  [[gnu::always_inline]] absl::Status add(key_handle h, token_type t, std::uint64_t tokens,
+                                          std::uint64_t request_prompt_tokens = 0) {
+    if (!h.valid() || tokens > max_increment) [[unlikely]] return refusal(h.valid(), usage_detail::to_values(usage_of(t, tokens)));
+    usage_detail::key_state& k = h.e_->payload;
+    const std::size_t tier = k.tier_counters ? k.price->tier_for(request_prompt_tokens) : 0;
+    k.counters_of(tier).add_one(static_cast<std::size_t>(t), tokens);
+    return absl::OkStatus();
   }
 
   // resolve() + record(). Allocates only when the key is new.
@@ -247,7 +254,11 @@ class ledger {
   }
 
  private:
-  static absl::Status invalid_handle() { return absl::InvalidArgumentError("ledger: default-constructed key_handle"); }
+  // The error of a refused record(), out of the hot path's way.
+  [[gnu::cold, gnu::noinline]] static absl::Status refusal(bool valid_handle, const usage_detail::counter_values& v) {
+    if (!valid_handle) return absl::InvalidArgumentError("ledger: default-constructed key_handle");
+    return validate(usage{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]});
+  }
 
   // Walks all keys with software prefetching (entries are scattered on the heap; the walk is bound by
   // cache misses, not arithmetic).

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -18,6 +19,7 @@
 #endif
 
 #include "tokenmaxx/base/saturating.hpp"
+#include "tokenmaxx/usage/usage.hpp"
 
 namespace tokenmaxx::usage_detail {
 
@@ -27,6 +29,11 @@ inline constexpr std::size_t field_requests = 6;
 inline constexpr std::size_t field_errors = 7;
 
 using counter_values = std::array<std::uint64_t, field_count>;
+
+// A usage's fields in counter order.
+inline counter_values to_values(const usage& u) noexcept {
+  return {u.input, u.cached_input, u.cache_creation, u.cache_creation_1h, u.output, u.reasoning, u.requests, u.errors};
+}
 
 // True when a field reached 2^64 - 1: the counter saturated (or is exactly at the maximum).
 inline bool any_saturated(const counter_values& v) noexcept {
@@ -98,42 +105,50 @@ inline std::uint32_t thread_slot() noexcept {
 
 // ---- per-key counters ---------------------------------------------------------------------------
 //
-// A key starts as one 64-byte line (`base_`) owned by the first slot-holding thread that writes it,
-// which adds with a relaxed load + store. Any other thread adds to `shared_` with a compare-and-swap
-// loop, so a key written by several threads at different times costs nothing more. Only when those
-// CASes fail `contention_threshold` times (threads really racing on the key) does the key grow,
-// once, to one padded stripe per slot (slot_count() x 128 bytes, at most 8 KiB); every slot-holding
-// thread then adds to its own stripe. Readers sum all cells with saturating additions.
+// A key holds two owned 64-byte lines: `base_` for the first slot-holding thread that writes it and
+// `second_` for the second; each owner adds with a relaxed load + store. Any other thread adds to
+// `shared_` with a compare-and-swap loop, so a key written by several threads at different times
+// costs nothing more. Only under measured contention (`contention_threshold` failed CASes, or
+// `busy_writes` shared-line writes within one millisecond) does the key grow, once, to one padded
+// stripe per slot (slot_count() x 128 bytes, at most 8 KiB); every slot-holding thread then adds to
+// its own stripe. Readers sum all cells with saturating additions.
 //
 // Every add saturates at 2^64 - 1 instead of wrapping, so each cell and each sum is monotonic.
 // Counters are cumulative and never reset: snapshot-and-reset is done by the collector with a
 // per-key baseline (see claim_delta), so writers never race with a reset.
 class striped_counters {
  public:
-  static constexpr std::uint32_t contention_threshold = 16;
+  static constexpr std::uint32_t contention_threshold = 16;  // failed compare-and-swaps
+  static constexpr std::uint32_t busy_writes = 64;            // shared-line writes within one millisecond
 
   striped_counters() = default;
   striped_counters(const striped_counters&) = delete;
   striped_counters& operator=(const striped_counters&) = delete;
   ~striped_counters() { delete[] meta_.stripes.load(std::memory_order_acquire); }
 
-  void add(const counter_values& d) noexcept {
+  // Inlined into the caller: a usage's address never escapes on the way to a cell this thread owns,
+  // so its fields stay in registers. Finding a cell other than the owner's is out of line.
+  [[gnu::always_inline]] void add(const usage& u) noexcept {
     const std::uint32_t slot = thread_slot();
-    std::uint32_t owner = meta_.owner.load(std::memory_order_relaxed);
-    if (owner == slot) [[likely]] {
-      add_exclusive(base_.v, d);
+    std::atomic<std::uint64_t>* cell =
+        meta_.owner.load(std::memory_order_relaxed) == slot ? base_.v : owned_cell_slow(slot);
+    if (cell != nullptr) [[likely]] {
+      add_exclusive(cell, u);
       return;
     }
-    if (slot != no_slot && owner == unassigned_slot &&
-        meta_.owner.compare_exchange_strong(owner, slot, std::memory_order_relaxed)) {
-      add_exclusive(base_.v, d);
+    add_shared(to_values(u), slot);
+  }
+  [[gnu::always_inline]] void add_one(std::size_t field, std::uint64_t d) noexcept {
+    const std::uint32_t slot = thread_slot();
+    std::atomic<std::uint64_t>* cell =
+        meta_.owner.load(std::memory_order_relaxed) == slot ? base_.v : owned_cell_slow(slot);
+    if (cell != nullptr) [[likely]] {
+      bump(cell[field], d);
       return;
     }
-    if (stripe* s = meta_.stripes.load(std::memory_order_acquire); s != nullptr && slot != no_slot) {
-      add_exclusive(s[slot].v, d);
-      return;
-    }
-    add_shared(d, slot);
+    counter_values v{};
+    v[field] = d;
+    add_shared(v, slot);
   }
 
   // Saturating sum of all cells. Each cell is monotonic, so the result never goes backwards between
@@ -142,6 +157,9 @@ class striped_counters {
     counter_values out{};
     bool saturated = false;
     for (std::size_t i = 0; i < field_count; ++i) out[i] = base_.v[i].load(std::memory_order_relaxed);
+    if (meta_.second_owner.load(std::memory_order_acquire) != unassigned_slot)
+      for (std::size_t i = 0; i < field_count; ++i)
+        out[i] = base::saturating_add(out[i], second_.v[i].load(std::memory_order_relaxed), saturated);
     if (meta_.shared_used.load(std::memory_order_acquire))
       for (std::size_t i = 0; i < field_count; ++i)
         out[i] = base::saturating_add(out[i], shared_.v[i].load(std::memory_order_relaxed), saturated);
@@ -196,15 +214,42 @@ class striped_counters {
   };
   static_assert(sizeof(line) == 64 && sizeof(stripe) == 128);
 
-  static void add_exclusive(std::atomic<std::uint64_t>* cell, const counter_values& d) noexcept {
-    for (std::size_t i = 0; i < field_count; ++i) {
-      if (d[i] == 0) continue;
-      bool saturated = false;
-      cell[i].store(base::saturating_add(cell[i].load(std::memory_order_relaxed), d[i], saturated), std::memory_order_relaxed);
-    }
+  // The cell this thread writes alone when it does not own base_: the second owner's line (claimed
+  // by the second thread to write), base_ itself when nobody has claimed it yet, or this slot's
+  // stripe once the key grew; nullptr means the shared compare-and-swap line.
+  [[gnu::noinline]] std::atomic<std::uint64_t>* owned_cell_slow(std::uint32_t slot) noexcept {
+    std::uint32_t second = meta_.second_owner.load(std::memory_order_relaxed);
+    if (second == slot) return second_.v;
+    if (slot == no_slot) return nullptr;
+    std::uint32_t owner = meta_.owner.load(std::memory_order_relaxed);
+    if (owner == unassigned_slot && meta_.owner.compare_exchange_strong(owner, slot, std::memory_order_relaxed))
+      return base_.v;
+    if (second == unassigned_slot &&
+        meta_.second_owner.compare_exchange_strong(second, slot, std::memory_order_release, std::memory_order_relaxed))
+      return second_.v;
+    if (stripe* s = meta_.stripes.load(std::memory_order_acquire)) return s[slot].v;
+    return nullptr;
   }
 
-  void add_shared(const counter_values& d, std::uint32_t slot) noexcept {
+  // Field by field from the usage itself (not through an array, which the compiler would build on
+  // the stack with wide stores and read back narrow: a store-forwarding stall on the hot path).
+  [[gnu::always_inline]] static void add_exclusive(std::atomic<std::uint64_t>* cell, const usage& u) noexcept {
+    bump(cell[0], u.input);
+    bump(cell[1], u.cached_input);
+    bump(cell[2], u.cache_creation);
+    bump(cell[3], u.cache_creation_1h);
+    bump(cell[4], u.output);
+    bump(cell[5], u.reasoning);
+    bump(cell[field_requests], u.requests);
+    bump(cell[field_errors], u.errors);
+  }
+  [[gnu::always_inline]] static void bump(std::atomic<std::uint64_t>& a, std::uint64_t d) noexcept {
+    if (d == 0) return;
+    bool saturated = false;
+    a.store(base::saturating_add(a.load(std::memory_order_relaxed), d, saturated), std::memory_order_relaxed);
+  }
+
+  [[gnu::noinline]] void add_shared(const counter_values& d, std::uint32_t slot) noexcept {
     if (!meta_.shared_used.load(std::memory_order_relaxed)) meta_.shared_used.store(true, std::memory_order_release);
     std::uint32_t failures = 0;
     for (std::size_t i = 0; i < field_count; ++i) {
@@ -217,9 +262,23 @@ class striped_counters {
         ++failures;
       }
     }
-    if (failures == 0 || slot == no_slot) return;
-    const std::uint32_t seen = meta_.contention.fetch_add(failures, std::memory_order_relaxed) + failures;
-    if (seen >= contention_threshold && meta_.stripes.load(std::memory_order_relaxed) == nullptr) grow();
+    if (slot == no_slot) return;  // a thread without a slot has no stripe to move to
+    // Contention, measured two ways: compare-and-swaps that failed, and writes to this line that
+    // come fast (busy_writes within one millisecond of the steady clock). A key that other threads
+    // write now and then never qualifies.
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch()).count();
+    std::uint32_t writes = 1;
+    if (meta_.window_ms.load(std::memory_order_relaxed) != now_ms) {
+      meta_.window_ms.store(now_ms, std::memory_order_relaxed);
+      meta_.window_writes.store(1, std::memory_order_relaxed);
+    } else {
+      writes = meta_.window_writes.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
+    const std::uint32_t failed = failures == 0 ? meta_.contention.load(std::memory_order_relaxed)
+                                               : meta_.contention.fetch_add(failures, std::memory_order_relaxed) + failures;
+    if ((failed >= contention_threshold || writes >= busy_writes) && meta_.stripes.load(std::memory_order_relaxed) == nullptr)
+      grow();
   }
 
   void grow() noexcept {
@@ -233,12 +292,16 @@ class striped_counters {
   line base_;  // written only by the thread holding slot `owner`
   struct alignas(64) meta_line {  // read by every writer; written once per key, and under contention
     std::atomic<std::uint32_t> owner{unassigned_slot};
+    std::atomic<std::uint32_t> second_owner{unassigned_slot};
     std::atomic<std::uint32_t> contention{0};
+    std::atomic<std::uint32_t> window_writes{0};
+    std::atomic<std::int64_t> window_ms{0};
     std::atomic<bool> shared_used{false};
     std::atomic<stripe*> stripes{nullptr};
   } meta_;
-  line shared_;    // compare-and-swap: threads other than the owner, before (or without) stripes
   line baseline_;  // collectors only (snapshot_and_reset)
+  line second_;    // written only by the thread holding slot `second_owner`
+  line shared_;    // compare-and-swap: threads other than the two owners, before (or without) stripes
 };
 
 }  // namespace tokenmaxx::usage_detail

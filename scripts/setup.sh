@@ -41,9 +41,9 @@ then
   python3 -m venv "$root/build/venv"
   py="$root/build/venv/bin/python3"
 fi
-python_packages=(pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build mypy)
+python_packages=(pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto)
 need_pip=0
-for p in pytest tiktoken numpy scikit-build-core pybind11 build mypy; do
+for p in pytest tiktoken numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto; do
   "$py" -m pip show -q "$p" >/dev/null 2>&1 || need_pip=1
 done
 "$py" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("tiktoken").startswith("0.14."))' 2>/dev/null || need_pip=1

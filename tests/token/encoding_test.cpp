@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "test_data.hpp"
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/token.hpp"
 
 namespace {
 
-using namespace std::literals;
 using tokenmaxx::rank_t;
 using tokenmaxx::special_set;
 
@@ -89,18 +89,7 @@ TEST(encoding, harmony_specials_are_found_among_many_lookalikes) {
   }
 }
 
-struct special_case {
-  std::string_view encoding, text;
-  bool allow_all;
-  std::vector<std::string_view> allowed;
-  bool disallow_all;
-  std::vector<std::string_view> disallowed;
-  std::vector<rank_t> ids;
-  std::string_view error_token;  // "" when tiktoken encodes without error
-};
-const special_case special_cases[] = {
-#include "tiktoken_data/specials.inc"
-};
+using tokenmaxx_test::special_cases;
 
 special_set as_set(bool all, const std::vector<std::string_view>& names) {
   return all ? special_set::all() : special_set(std::vector<std::string>(names.begin(), names.end()));
@@ -112,7 +101,7 @@ TEST(encoding, special_tokens_are_allowed_and_disallowed_as_tiktoken_does) {
     const auto enc = tokenmaxx::get_encoding(c.encoding);
     const auto allowed = as_set(c.allow_all, c.allowed), disallowed = as_set(c.disallow_all, c.disallowed);
     if (c.error_token.empty()) {
-      EXPECT_EQ(enc->encode(c.text, allowed, disallowed), c.ids) << c.encoding << ": " << c.text;
+      EXPECT_EQ(enc->encode(c.text, allowed, disallowed), c.tokens) << c.encoding << ": " << c.text;
       continue;
     }
     try {

@@ -8,27 +8,16 @@
 #include <utility>
 #include <vector>
 
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/token.hpp"
 #include "tokenmaxx/token/nothrow.hpp"
 
 namespace {
 
-using entry = std::pair<std::string_view, std::string_view>;
-const std::vector<entry> tiktoken_exact = {
-#define TIKTOKEN_MODEL_EXACT(model, encoding) {model, encoding},
-#include "tiktoken_data/models.inc"
-#undef TIKTOKEN_MODEL_EXACT
-};
-const std::vector<entry> tiktoken_prefixes = {
-#define TIKTOKEN_MODEL_PREFIX(prefix, encoding) {prefix, encoding},
-#include "tiktoken_data/models.inc"
-#undef TIKTOKEN_MODEL_PREFIX
-};
-const std::vector<entry> tiktoken_probes = {  // encoding_name_for_model(model); "" when it raises
-#define TIKTOKEN_MODEL_PROBE(model, encoding) {model, encoding},
-#include "tiktoken_data/models.inc"
-#undef TIKTOKEN_MODEL_PROBE
-};
+using entry = tokenmaxx_test::name_pair;
+const auto& tiktoken_exact = tokenmaxx_test::tiktoken_model_exact;
+const auto& tiktoken_prefixes = tokenmaxx_test::tiktoken_model_prefixes;
+const auto& tiktoken_probes = tokenmaxx_test::tiktoken_model_probes;
 
 TEST(model_table, tables_are_tiktokens_in_order) {
   EXPECT_EQ(std::vector<entry>(std::begin(tokenmaxx::model_to_encoding), std::end(tokenmaxx::model_to_encoding)),

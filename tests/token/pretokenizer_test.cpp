@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "reference_pretokenizer.hpp"
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/token.hpp"
 
 namespace {
@@ -20,29 +21,8 @@ namespace {
 using namespace std::literals;
 using tokenmaxx::pretokenizer_family;
 
-struct split_case {
-  std::string_view family;
-  std::string_view text;
-  std::vector<std::string_view> pieces;
-};
-const split_case split_cases[] = {
-#include "tiktoken_data/splits.inc"
-};
-
-struct special_token {
-  std::string_view text;
-  tokenmaxx::rank_t id;
-  std::string_view decodes_to;  // o200k_harmony gives 200018 two names; tiktoken decodes it to one
-};
-struct encoding_case {
-  std::string_view name, pattern;
-  std::size_t n_vocab;
-  tokenmaxx::rank_t max_token_value, eot;
-  std::vector<special_token> specials;
-};
-const encoding_case encoding_cases[] = {
-#include "tiktoken_data/encodings.inc"
-};
+using tokenmaxx_test::encoding_cases;
+using tokenmaxx_test::split_cases;
 
 // The built-in encoding that uses each family.
 std::string_view encoding_of(std::string_view family) {
@@ -90,7 +70,9 @@ TEST(pretokenizer, every_encoding_of_a_family_splits_alike) {
     const auto family = tokenmaxx::family_name(enc->family());
     const auto& reference = *tokenmaxx::get_encoding(encoding_of(family));
     for (const auto& c : split_cases)
-      if (c.family == family) EXPECT_EQ(enc->pieces(c.text), reference.pieces(c.text)) << name << ": " << printable(c.text);
+      if (c.family == family) {
+        EXPECT_EQ(enc->pieces(c.text), reference.pieces(c.text)) << name << ": " << printable(c.text);
+      }
   }
 }
 
@@ -112,7 +94,9 @@ TEST(pretokenizer, the_original_gpt2_pattern_splits_like_r50k) {
   EXPECT_EQ(tokenmaxx::family_for_pattern(original), pretokenizer_family::gpt2);
   const tokenmaxx_test::reference_splitter splitter(original);
   for (const auto& c : split_cases)
-    if (c.family == "gpt2") EXPECT_EQ(as_strings(c.text, splitter.split(c.text)), c.pieces) << printable(c.text);
+    if (c.family == "gpt2") {
+      EXPECT_EQ(as_strings(c.text, splitter.split(c.text)), c.pieces) << printable(c.text);
+    }
 }
 
 TEST(pretokenizer, patterns_are_tiktokens_and_map_to_their_family) {

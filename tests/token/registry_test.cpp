@@ -12,33 +12,15 @@
 #include <utility>
 #include <vector>
 
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/token.hpp"
 
 namespace {
 
-using namespace std::literals;
 using tokenmaxx::rank_t;
 
-struct special_token {
-  std::string_view text;
-  tokenmaxx::rank_t id;
-  std::string_view decodes_to;  // o200k_harmony gives 200018 two names; tiktoken decodes it to one
-};
-struct encoding_case {
-  std::string_view name, pattern;
-  std::size_t n_vocab;
-  rank_t max_token_value, eot;
-  std::vector<special_token> specials;
-};
-const encoding_case encoding_cases[] = {
-#include "tiktoken_data/encodings.inc"
-};
-
-const std::vector<std::string_view> tiktoken_encoding_names = {
-#define TIKTOKEN_ENCODING_NAME(name) name,
-#include "tiktoken_data/models.inc"
-#undef TIKTOKEN_ENCODING_NAME
-};
+using tokenmaxx_test::encoding_cases;
+using tokenmaxx_test::tiktoken_encoding_names;
 
 // First in this file on purpose: nothing in this process has loaded p50k_edit or o200k_harmony
 // yet, so the threads below race on the very first load (gtest runs a file's tests in order).

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/base/sha256.hpp"
 #include "tokenmaxx/token.hpp"
 #include "tokenmaxx/token/unstable.hpp"
@@ -21,30 +22,18 @@ using namespace std::literals;
 using tokenmaxx::rank_t;
 using tokenmaxx::special_set;
 
-struct unstable_case {
-  std::string_view encoding, text;
-  std::vector<rank_t> stable;
-  std::size_t completions;
-  std::string_view completions_sha256;
-};
-const unstable_case unstable_cases[] = {
-#include "tiktoken_data/unstable.inc"
-};
-
-struct encode_bytes_case {
-  std::string_view encoding, bytes;
-  std::vector<rank_t> tokens;
-};
-const encode_bytes_case encode_bytes_cases[] = {
-#include "tiktoken_data/encode_bytes.inc"
-};
+using tokenmaxx_test::encode_bytes_cases;
+using tokenmaxx_test::unstable_cases;
 
 // The completions as the generator hashes them: sequences in lexicographic order, "1,2;3".
 std::string completions_sha256(const std::set<std::vector<rank_t>>& completions) {
   std::string canonical;
   for (const auto& seq : completions) {
     if (!canonical.empty()) canonical.push_back(';');
-    for (std::size_t k = 0; k < seq.size(); ++k) canonical += (k ? "," : "") + std::to_string(seq[k]);
+    for (std::size_t k = 0; k < seq.size(); ++k) {
+      if (k) canonical.push_back(',');
+      canonical += std::to_string(seq[k]);
+    }
   }
   return tokenmaxx::base::sha256_hex(canonical);
 }

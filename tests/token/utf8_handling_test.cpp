@@ -15,25 +15,17 @@
 #include <vector>
 
 #include "reference_utf8.hpp"
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/token.hpp"
 #include "tokenmaxx/token/nothrow.hpp"
 
 namespace {
 
-using namespace std::literals;
 using tokenmaxx::rank_t;
 using tokenmaxx::special_set;
 using tokenmaxx::utf8_policy;
 
-struct utf8_case {
-  std::string_view bytes;
-  std::size_t offset;
-  std::string_view replaced;
-  std::vector<rank_t> cl100k, o200k;
-};
-const utf8_case utf8_cases[] = {
-#include "tiktoken_data/utf8.inc"
-};
+using tokenmaxx_test::utf8_cases;
 
 // Every strict entry point, as a call that should throw.
 std::vector<std::pair<const char*, std::function<void(const tokenmaxx::encoding&, std::string_view)>>> strict_calls() {
@@ -123,7 +115,7 @@ TEST(utf8_handling, exhaustive_short_byte_strings_match_the_reference_decoder) {
   const auto enc = tokenmaxx::get_encoding("o200k_base");
   std::vector<std::string> inputs;
   for (int x = 0; x < 256; ++x)
-    for (int y = 0; y < 256; ++y) inputs.push_back("a" + std::string{char(x), char(y)} + "b");
+    for (int y = 0; y < 256; ++y) inputs.push_back(std::string{'a', char(x), char(y), 'b'});
   const std::uint8_t edges[] = {0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2,
                                 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
   for (auto x : edges)

@@ -12,7 +12,7 @@ debian_packages=(
   libabsl-dev libxsimd-dev xtl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev unicode-data
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libpcre2-dev
   python3-dev python3-pip python3-venv pybind11-dev
 )
 missing=()

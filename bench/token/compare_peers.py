@@ -91,7 +91,8 @@ def make_tools(enc: str) -> tuple[list[Tool], dict[str, str]]:
 
         r = riptoken.get_encoding(enc)
         tools.append(Tool("riptoken", lambda t: len(r.encode_ordinary(t)),
-                          lambda ts, n: [len(x) for x in r.encode_ordinary_batch(ts)] if n > 1 else None))
+                          None))
+        notes["riptoken"] = "no batch row: its encode_ordinary_batch takes no thread count"
     except Exception as e:  # noqa: BLE001
         notes["riptoken"] = f"not usable: {type(e).__name__}: {e}"
     try:

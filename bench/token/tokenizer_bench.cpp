@@ -2,8 +2,7 @@
 // Exactness is checked before timing: every corpus document's count must equal tiktoken's
 // expected count, or the benchmark aborts.
 //
-//   TOKENMAXX_VOCAB_DIR=../shared/vocab TOKENMAXX_CORPUS_DIR=../shared/corpus \
-//   TOKENMAXX_EXPECTED_DIR=../shared/expected build/release/bench/token/tokenizer_bench
+//   source scripts/env.sh && build/release/bench/token/tokenizer_bench
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>

@@ -16,11 +16,16 @@ TEST(SimdBackend, ActiveIsRunnableAndScalarAlwaysIs) {
   ASSERT_FALSE(all.empty());
   EXPECT_EQ(all.front(), "scalar");
   EXPECT_NE(std::find(all.begin(), all.end(), tokenmaxx::simd_backend()), all.end());
-  if (const char* forced = std::getenv("TOKENMAXX_SIMD"); forced == nullptr || *forced == '\0')
+  if (const char* forced = std::getenv("TOKENMAXX_SIMD"); forced == nullptr || *forced == '\0') {
     EXPECT_EQ(tokenmaxx::simd_backend(), all.back());  // the best one by default
+  }
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2")) EXPECT_NE(std::find(all.begin(), all.end(), "avx2"), all.end());
-  if (__builtin_cpu_supports("sse4.2")) EXPECT_NE(std::find(all.begin(), all.end(), "sse4.2"), all.end());
+  if (__builtin_cpu_supports("avx2")) {
+    EXPECT_NE(std::find(all.begin(), all.end(), "avx2"), all.end());
+  }
+  if (__builtin_cpu_supports("sse4.2")) {
+    EXPECT_NE(std::find(all.begin(), all.end(), "sse4.2"), all.end());
+  }
 #endif
 }
 

@@ -42,9 +42,10 @@ TEST(Stream, EqualsWholeTextCountForRandomChunkings) {
         counter.append(std::string_view(text).substr(pos, len));
         pos += len;
         // Valid at every UTF-8 boundary; in the middle of a sequence count() must refuse.
-        if (tokenmaxx::base::is_valid_utf8(std::string_view(text).substr(0, pos)))
+        if (tokenmaxx::base::is_valid_utf8(std::string_view(text).substr(0, pos))) {
           ASSERT_EQ(counter.count(), enc->count(std::string_view(text).substr(0, pos)))
               << name << " prefix " << pos << ": " << testing::PrintToString(text.substr(0, pos));
+        }
       }
       ASSERT_EQ(counter.count(), enc->count(text)) << name << ": " << text;
       ASSERT_EQ(counter.bytes(), text.size());

@@ -389,7 +389,9 @@ TEST(Windows, ConcurrentWritersConserveAcrossWindows) {
     }
     for (const auto& r : w.open(u).rows) sum += r.tokens_of(token_type::input);
     EXPECT_EQ(sum, written[0] + written[1]) << "unit " << static_cast<int>(u);
-    if (u == window_unit::minute) EXPECT_GE(windows_with_usage, 20u) << "writers and collector did not overlap";
+    if (u == window_unit::minute) {
+      EXPECT_GE(windows_with_usage, 20u) << "writers and collector did not overlap";
+    }
   }
 }
 

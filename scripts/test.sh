@@ -94,8 +94,7 @@ stage_install() {
 }
 
 stage_python() {
-  # Hook for the same check on pytest's collection: list the node ids in tests/required_tests.txt
-  # with stage "python" and run tests/check_required_tests.py --stage python --names <collected>.
+  # scripts/test_python.sh checks pytest's collection against tests/required_python_tests.txt.
   stage "Python package"
   bash scripts/test_python.sh
   stage_done

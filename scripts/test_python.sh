@@ -40,6 +40,11 @@ grep -q "tokenmaxx/_vocab/o200k_base.tiktoken" <<<"$("$py" -m zipfile -l "$wheel
 echo "test_python: built $(basename "$wheel") in $((SECONDS - t0)) s"
 
 "$py" -m pip install -q --force-reinstall --no-deps "$wheel"
+# A test that pytest no longer collects (renamed, a module that fails to import) fails the stage.
+"$py" -m pytest -p no:cacheprovider --collect-only -q bindings/python/tests | grep '::' | sed 's/\[.*//' | sort -u \
+  >"$root/build/python/collected.txt"
+python3 "$root/tests/check_required_tests.py" --list "$root/tests/required_python_tests.txt" --stage python \
+  --names "$root/build/python/collected.txt"
 TOKENMAXX_FORBID_SKIPS=1 TOKENMAXX_TEST_WHEEL="$wheel" TOKENMAXX_TEST_PLAIN_WHEEL="$plain" \
   "$py" -m pytest -p no:cacheprovider --durations=10 bindings/python/tests "$@"
 echo "test_python: $((SECONDS - t0)) s in all"

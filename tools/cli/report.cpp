@@ -108,21 +108,25 @@ std::string fmt(double v, int digits) {
 
 // Vega-Lite specifications; the data is inline, so report.json alone can redraw them (Altair).
 json adoption_spec(const json& values) {
+  // Small multiples, one panel per released team: 20-30 overlaid lines would be unreadable.
+  const json band = {{"mark", {{"type", "area"}, {"opacity", 0.25}}},
+                     {"encoding", {{"y", {{"field", "low"}, {"type", "quantitative"}, {"title", "adoption"}, {"axis", {{"format", "%"}}},
+                                          {"scale", {{"domain", {0, 1}}}}}},
+                                   {"y2", {{"field", "high"}}}}}};
+  const json line = {{"mark", {{"type", "line"}, {"point", true}}},
+                     {"encoding", {{"y", {{"field", "share"}, {"type", "quantitative"}}},
+                                   {"tooltip", json::array({{{"field", "team"}}, {{"field", "week"}},
+                                                            {{"field", "share"}, {"format", ".1%"}},
+                                                            {{"field", "low"}, {"format", ".1%"}},
+                                                            {{"field", "high"}, {"format", ".1%"}}})}}}};
   return {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"},
-          {"title", "Adoption share per team (active people / headcount, 95% interval)"},
-          {"width", 720}, {"height", 320},
+          {"title", "Adoption share per team: active people / headcount, with its 95% interval"},
           {"data", {{"values", values}}},
-          {"encoding", {{"x", {{"field", "week"}, {"type", "ordinal"}, {"title", "ISO week"}}},
-                        {"color", {{"field", "team"}, {"type", "nominal"}, {"legend", {{"columns", 2}}}}}}},
-          {"layer", json::array({{{"mark", {{"type", "area"}, {"opacity", 0.12}}},
-                                  {"encoding", {{"y", {{"field", "low"}, {"type", "quantitative"}, {"title", "adoption share"}, {"axis", {{"format", "%"}}}}},
-                                                {"y2", {{"field", "high"}}}}}},
-                                 {{"mark", {{"type", "line"}, {"point", true}}},
-                                  {"encoding", {{"y", {{"field", "share"}, {"type", "quantitative"}}},
-                                                {"tooltip", json::array({{{"field", "team"}}, {{"field", "week"}},
-                                                                         {{"field", "share"}, {"format", ".1%"}},
-                                                                         {{"field", "low"}, {"format", ".1%"}},
-                                                                         {{"field", "high"}, {"format", ".1%"}}})}}}}})}};
+          {"facet", {{"field", "team"}, {"type", "nominal"}, {"title", nullptr}}},
+          {"columns", 6},
+          {"spec", {{"width", 120}, {"height", 80},
+                    {"encoding", {{"x", {{"field", "week"}, {"type", "ordinal"}, {"title", nullptr}, {"axis", {{"labels", false}, {"ticks", false}}}}}}},
+                    {"layer", json::array({band, line})}}}};
 }
 
 json workflow_spec(const json& values) {
@@ -142,7 +146,8 @@ json outcome_spec(const json& values, const std::string& week) {
           {"title", "Tokens per outcome, week " + week + " (noise carried into the 95% interval)"},
           {"width", 720}, {"height", 280},
           {"data", {{"values", values}}},
-          {"encoding", {{"x", {{"field", "team"}, {"type", "nominal"}, {"sort", "-y"}}}}},
+          {"encoding", {{"x", {{"field", "team"}, {"type", "nominal"},
+                              {"sort", {{"field", "tokens_per_outcome"}, {"op", "max"}, {"order", "descending"}}}}}}},
           {"layer", json::array({{{"mark", "bar"},
                                   {"encoding", {{"y", {{"field", "tokens_per_outcome"}, {"type", "quantitative"}, {"title", "tokens per outcome"}}},
                                                 {"color", {{"field", "team"}, {"type", "nominal"}, {"legend", nullptr}}}}}},

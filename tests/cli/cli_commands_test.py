@@ -32,7 +32,7 @@ def run(*args, stdin=None):
 class CountTest(unittest.TestCase):
     def test_a_directory_is_counted_recursively_per_file_and_in_json(self):
         enc = tiktoken.get_encoding("o200k_base")
-        docs = os.path.join(SOURCE, "docs")
+        docs = os.path.join(SOURCE, "include", "tokenmaxx", "usage")  # has a detail/ subfolder
         expected = {}
         for root, _, files in os.walk(docs):
             for name in files:
@@ -183,6 +183,22 @@ class ReportTest(unittest.TestCase):
             second = run(*args)
             self.assertEqual(second.returncode, 4, second.stderr)
             self.assertIn("budget", second.stderr.decode())
+
+
+class ReadmeTest(unittest.TestCase):
+    def test_every_command_of_the_readme_runs_as_printed(self):
+        with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        block = re.search(r"## Command line\n.*?```sh\n(.*?)```", readme, re.S).group(1)
+        commands = [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+        self.assertGreaterEqual(len(commands), 8)
+        with tempfile.TemporaryDirectory() as d:
+            for cmd in commands:
+                self.assertTrue(cmd.startswith("tokenmaxx "), cmd)
+                line = shlex.quote(CLI) + cmd[len("tokenmaxx"):].replace("build/demo", os.path.join(d, "demo"))
+                r = subprocess.run(line, shell=True, cwd=SOURCE, capture_output=True, timeout=600)
+                self.assertEqual(r.returncode, 0, f"{cmd}: {r.stderr.decode()}")
+                self.assertTrue(r.stdout, cmd)
 
 
 def main():

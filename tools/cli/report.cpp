@@ -324,7 +324,9 @@ int run_report(const report_options& o) {
                             {"low", row.adoption_share->ci_low}, {"high", row.adoption_share->ci_high}});
     }
     std::map<std::string, std::int64_t> wf_tokens;
+    std::int64_t pairs_released = 0;
     for (const tokenmaxx::report_row& row : released[1].rows) {
+      pairs_released += row.suppressed ? 0 : 1;
       if (row.suppressed) {
         suppressed.push_back({{"week", label}, {"team", row.group[0]}, {"workflow", row.group[1]}});
         continue;
@@ -347,7 +349,7 @@ int run_report(const report_options& o) {
     char line[256];
     std::snprintf(line, sizeof line, "%-9s %6lld %10lld %14lld %8lld %10lld %8.3f %8.3f", label.c_str(),
                   static_cast<long long>(teams_released), static_cast<long long>(teams_suppressed), static_cast<long long>(tokens),
-                  static_cast<long long>(people), static_cast<long long>(released[1].rows.size()), spent.epsilon(), left.epsilon());
+                  static_cast<long long>(people), static_cast<long long>(pairs_released), spent.epsilon(), left.epsilon());
     lines.push_back(line);
   }
 
@@ -371,7 +373,7 @@ int run_report(const report_options& o) {
   write_file(o.out + "/report.json", report.dump(2) + "\n");
   write_file(o.out + "/report.html", render_html(report, charts, chart_names));
 
-  std::printf("%-9s %6s %10s %14s %8s %10s %8s %8s\n", "week", "teams", "suppressed", "tokens", "active", "groups", "eps", "eps left");
+  std::printf("%-9s %6s %10s %14s %8s %10s %8s %8s\n", "week", "teams", "suppressed", "tokens", "active", "team x wf", "eps", "eps left");
   for (const std::string& l : lines) std::printf("%s\n", l.c_str());
   std::printf("(noisy sums over released teams; %zu team or team x workflow groups suppressed below k = %lld)\n", suppressed.size(),
               static_cast<long long>(o.k));

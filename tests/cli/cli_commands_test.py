@@ -169,6 +169,25 @@ class IngestTest(unittest.TestCase):
             self.assertIn("resourceMetrics", otlp)
 
 
+    def test_absurd_times_and_counts_are_malformed_lines_in_ingest_and_report(self):
+        base = dict(EVENTS[0])
+        bad = [dict(base, time=9_223_372_036_854_775_807), dict(base, time=-5), dict(base, time="99999-01-01T00:00:00Z"),
+               dict(base, usage={"prompt_tokens": 2**48, "completion_tokens": 1}),
+               dict(base, usage={"prompt_tokens": 1, "completion_tokens": 2**64 - 1})]
+        with tempfile.TemporaryDirectory() as d:
+            events = write_events(d, [base] + bad)
+            org = os.path.join(d, "org.json")
+            with open(org, "w") as f:
+                json.dump({"teams": {"t": 40}, "workflows": ["w"]}, f)
+            for args in [["ingest", events, "--prices", os.path.join(SOURCE, "data", "litellm_prices_demo.json"), "--out", os.path.join(d, "i")],
+                         ["report", events, "--org", org, "--out", os.path.join(d, "r")]]:
+                r = run(*args)
+                self.assertEqual(r.returncode, 3, (args[0], r.stderr))
+                for line in range(2, 7):
+                    self.assertIn(f"{events}:{line}: ", r.stderr.decode(), (args[0], line))
+                self.assertIn("5 malformed line(s)", r.stderr.decode())
+
+
 class ReportTest(unittest.TestCase):
     def test_a_second_report_over_the_same_weeks_is_refused_by_the_budget(self):
         with tempfile.TemporaryDirectory() as d:

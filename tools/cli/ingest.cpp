@@ -16,11 +16,19 @@ namespace tokenmaxx_cli {
 
 namespace {
 
-// Unix seconds, or ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS[.fff]Z".
+// Times from 1970 to the end of 9999: later seconds would overflow the nanosecond clock (year 2262).
+constexpr std::int64_t max_time_seconds = 253'402'300'799;
+
+// Unix seconds, or ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS[.fff]Z", in [1970, 9999].
 bool parse_time(const nlohmann::json& v, std::int64_t& out) {
+  if (v.is_number_unsigned()) {
+    if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(max_time_seconds)) return false;
+    out = static_cast<std::int64_t>(v.get<std::uint64_t>());
+    return true;
+  }
   if (v.is_number_integer()) {
     out = v.get<std::int64_t>();
-    return true;
+    return out >= 0 && out <= max_time_seconds;
   }
   if (!v.is_string()) return false;
   const std::string s = v.get<std::string>();
@@ -30,17 +38,22 @@ bool parse_time(const nlohmann::json& v, std::int64_t& out) {
   const std::string t = tail;
   if (!(t == "Z" || t.empty() || (t[0] == '.' && t.back() == 'Z') || t == "+00:00")) return false;
   const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)), std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h > 23 || mi > 59 || se > 60 || h < 0 || mi < 0 || se < 0) return false;
+  if (!ymd.ok() || y < 1970 || y > 9999 || h > 23 || mi > 59 || se > 60 || h < 0 || mi < 0 || se < 0) return false;
   out = std::chrono::sys_days(ymd).time_since_epoch().count() * 86400 + h * 3600 + mi * 60 + se;
   return true;
 }
 
+// A token count of one event: an integer in [0, 2^48 - 1], the most one ledger record may carry.
 bool get_count(const nlohmann::json& obj, const char* key, std::uint64_t& out) {
   const auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return true;  // absent: 0
+  if (it->is_number_unsigned()) {
+    out = it->get<std::uint64_t>();
+    return out <= tokenmaxx::max_increment;
+  }
   if (!it->is_number_integer() || it->get<std::int64_t>() < 0) return false;
   out = it->get<std::uint64_t>();
-  return true;
+  return out <= tokenmaxx::max_increment;
 }
 
 }  // namespace
@@ -75,7 +88,7 @@ event_read_result read_events(const std::string& path) {
     }
     if (!ok) continue;
     if (!j.contains("time") || !parse_time(j["time"], e.time_seconds)) {
-      bad("\"time\" must be Unix seconds or an ISO 8601 UTC time such as 2026-01-05T09:30:00Z");
+      bad("\"time\" must be Unix seconds or an ISO 8601 UTC time such as 2026-01-05T09:30:00Z, from 1970 to 9999");
       continue;
     }
     if (const auto u = j.find("usage"); u != j.end()) {
@@ -95,7 +108,7 @@ event_read_result read_events(const std::string& path) {
       if (const auto od = u->find("output_tokens_details"); fields && od != u->end() && od->is_object())
         fields = get_count(*od, "reasoning_tokens", reasoning);
       if (!fields) {
-        bad("usage token counts must be non-negative integers");
+        bad("usage token counts must be integers from 0 to 2^48 - 1");
         continue;
       }
       if ((prompt || completion) && (in_tok || out_tok)) {

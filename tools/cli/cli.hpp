@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tokenmaxx_cli {
@@ -28,7 +29,11 @@ struct cli_error : std::runtime_error {
   int code;
 };
 
-std::string read_file(const std::string& path);                    // throws cli_error naming the file
+std::string read_file(const std::string& path);
+// Reports each malformed line on stderr and returns exit_bad_lines, or exit_ok when there is none.
+int report_malformed(const std::vector<std::string>& errors, std::string_view what_happened_to_the_rest);
+// The ISO 8601 week of a Unix time: its Monday 00:00 UTC (Unix seconds) and its label "2026-W37".
+std::pair<std::int64_t, std::string> iso_week(std::int64_t unix_seconds);                    // throws cli_error naming the file
 void write_file(const std::string& path, std::string_view content);  // creates or replaces
 
 // One usage event of an events file (see events.cpp for the accepted JSON shapes).

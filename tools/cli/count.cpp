@@ -47,6 +47,26 @@ void write_file(const std::string& path, std::string_view content) {
   if (ec) throw cli_error(exit_error, "cannot rename " + tmp + " to " + path + ": " + ec.message());
 }
 
+int report_malformed(const std::vector<std::string>& errors, std::string_view what_happened_to_the_rest) {
+  for (const std::string& e : errors) std::fprintf(stderr, "tokenmaxx: malformed: %s\n", e.c_str());
+  if (errors.empty()) return exit_ok;
+  std::fprintf(stderr, "tokenmaxx: %zu malformed line(s); every other line was %.*s\n", errors.size(),
+               static_cast<int>(what_happened_to_the_rest.size()), what_happened_to_the_rest.data());
+  return exit_bad_lines;
+}
+
+std::pair<std::int64_t, std::string> iso_week(std::int64_t unix_seconds) {
+  using namespace std::chrono;
+  const sys_days day = floor<days>(sys_seconds(seconds(unix_seconds)));
+  const sys_days monday = day - (weekday(day) - Monday);
+  const sys_days thursday = monday + days(3);
+  const year y = year_month_day(thursday).year();
+  const int week = static_cast<int>((thursday - sys_days(y / January / 1)).count() / 7 + 1);
+  char label[16];
+  std::snprintf(label, sizeof label, "%d-W%02d", static_cast<int>(y), week);
+  return {monday.time_since_epoch().count() * 86400, label};
+}
+
 namespace {
 
 std::shared_ptr<const tokenmaxx::encoding> pick_encoding(const encoding_choice& e) {

@@ -142,12 +142,7 @@ int run_demo(const demo_options& o) {
     for (int week = 0; week < weeks; ++week) {
       // Public team-level outcomes (merged changes): driven by headcount, a little by adoption.
       const double merged = static_cast<double>(sizes[t]) * uniform(1.5, 3.0) + static_cast<double>(active[static_cast<std::size_t>(week)]) * 0.5;
-      char label[16];
-      const auto monday = first_monday + std::chrono::days(7 * week);
-      const auto thursday = monday + std::chrono::days(3);
-      const auto y = std::chrono::year_month_day(thursday).year();
-      std::snprintf(label, sizeof label, "%d-W%02d", static_cast<int>(y),
-                    static_cast<int>((thursday - std::chrono::sys_days(y / 1 / 1)).count() / 7 + 1));
+      const std::string label = iso_week(start_seconds + week * 7 * 86400).second;
       outcomes += std::string(team_names[t]) + "," + label + "," + std::to_string(static_cast<long long>(merged)) + "\n";
     }
   }

@@ -203,12 +203,7 @@ int run_ingest(const ingest_options& o) {
   std::printf("ingested %zu events from %zu lines in %.3f s (%.0f events/s, one thread); %zu malformed\n", events, lines, secs,
               secs > 0 ? static_cast<double>(events) / secs : 0.0, errors.size());
   std::printf("wrote %s/{ledger.bin,ledger.json,metrics.prom,otlp.json}\n", o.out.c_str());
-  for (const std::string& e : errors) std::fprintf(stderr, "tokenmaxx: malformed: %s\n", e.c_str());
-  if (!errors.empty()) {
-    std::fprintf(stderr, "tokenmaxx: %zu malformed line(s); every other line was ingested\n", errors.size());
-    return exit_bad_lines;
-  }
-  return exit_ok;
+  return report_malformed(errors, "ingested");
 }
 
 }  // namespace tokenmaxx_cli

@@ -73,19 +73,6 @@ std::map<std::pair<std::string, std::string>, double> read_outcomes(const std::s
   return out;
 }
 
-// Monday 00:00 UTC of the ISO week of `t`, and its label "2026-W02".
-std::pair<clock_type::time_point, std::string> iso_week(clock_type::time_point t) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(t);
-  const sys_days monday = day - (weekday(day) - Monday);
-  const sys_days thursday = monday + days(3);
-  const year y = year_month_day(thursday).year();
-  const int week = static_cast<int>((thursday - sys_days(y / January / 1)).count() / 7 + 1);
-  char label[16];
-  std::snprintf(label, sizeof label, "%d-W%02d", static_cast<int>(y), week);
-  return {clock_type::time_point(monday), label};
-}
-
 std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -240,9 +227,9 @@ int run_report(const report_options& o) {
   std::map<std::string, std::vector<std::size_t>> by_week;
   std::map<std::string, clock_type::time_point> week_start;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    auto [monday, label] = iso_week(clock_type::time_point(std::chrono::seconds(events[i].time_seconds)));
+    auto [monday, label] = iso_week(events[i].time_seconds);
     by_week[label].push_back(i);
-    week_start[label] = monday;
+    week_start[label] = clock_type::time_point(std::chrono::seconds(monday));
   }
 
   tokenmaxx::contribution_bounds bounds;  // the documented one-week defaults
@@ -379,12 +366,7 @@ int run_report(const report_options& o) {
               static_cast<long long>(o.k));
   if (dropped) std::printf("%lld events name a team outside the org chart and were not released\n", static_cast<long long>(dropped));
   std::printf("wrote %s/report.html and %s/report.json; privacy budget log: %s\n", o.out.c_str(), o.out.c_str(), audit_log.c_str());
-  for (const std::string& e : errors) std::fprintf(stderr, "tokenmaxx: malformed: %s\n", e.c_str());
-  if (!errors.empty()) {
-    std::fprintf(stderr, "tokenmaxx: %zu malformed line(s); every other line was reported on\n", errors.size());
-    return exit_bad_lines;
-  }
-  return exit_ok;
+  return report_malformed(errors, "reported on");
 }
 
 }  // namespace tokenmaxx_cli

@@ -176,10 +176,16 @@ std::string render_html(const json& report, const json& charts, const std::vecto
   if (sup.empty()) {
     h += "<p>None.</p>\n";
   } else {
-    h += "<table id=\"suppressed\"><tr><th>week</th><th>team</th><th>workflow</th></tr>";
-    for (const json& s : sup)
-      h += "<tr><td>" + html_escape(s["week"].get<std::string>()) + "</td><td>" + html_escape(s["team"].get<std::string>()) + "</td><td>" +
-           html_escape(s["workflow"].get<std::string>()) + "</td></tr>";
+    // One row per group, with the weeks it was suppressed in: a leader reads 30 rows, not 400.
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>> weeks_of;
+    for (const json& s : sup) weeks_of[{s["team"].get<std::string>(), s["workflow"].get<std::string>()}].push_back(s["week"].get<std::string>());
+    h += "<table id=\"suppressed\"><tr><th>team</th><th>workflow</th><th>weeks suppressed</th></tr>";
+    for (const auto& [group, weeks] : weeks_of) {
+      std::string list;
+      for (const std::string& w : weeks) list += (list.empty() ? "" : ", ") + w;
+      if (weeks.size() == report["weeks"].size()) list = "all " + std::to_string(weeks.size()) + " weeks";
+      h += "<tr><td>" + html_escape(group.first) + "</td><td>" + html_escape(group.second) + "</td><td>" + html_escape(list) + "</td></tr>";
+    }
     h += "</table>\n";
   }
   h += "<p class=\"note\">Charts: Vega-Lite, rendered offline by " + html_escape(vega_versions) +

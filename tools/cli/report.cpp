@@ -163,8 +163,9 @@ std::string render_html(const json& report, const json& charts, const std::vecto
   h += "<tr><th>epsilon per weekly release (split over its releases and metrics)</th><td>" + fmt(p["epsilon_per_week"].get<double>(), 3) + "</td></tr>";
   h += "<tr><th>budget per week (epsilon)</th><td>" + fmt(p["budget_per_week"].get<double>(), 3) + "</td></tr>";
   h += "<tr><th>minimum group size k</th><td>" + std::to_string(p["k"].get<std::int64_t>()) + "</td></tr>";
-  h += "<tr><th>contribution bounds per person, group and week</th><td>" + std::to_string(p["max_groups_per_person"].get<std::int64_t>()) +
-       " groups, " + std::to_string(p["max_tokens"].get<std::int64_t>()) + " tokens</td></tr>";
+  h += "<tr><th>contribution bounds per person and week</th><td>" + std::to_string(p["max_teams_per_person"].get<std::int64_t>()) +
+       " team, " + std::to_string(p["max_groups_per_person"].get<std::int64_t>()) + " team x workflow groups, " +
+       std::to_string(p["max_tokens"].get<std::int64_t>()) + " tokens per group</td></tr>";
   h += "<tr><th>interval confidence</th><td>" + fmt(p["confidence"].get<double>(), 2) + "</td></tr></table>\n";
   h += "<table><tr><th>week</th><th>releases</th><th>epsilon spent</th><th>epsilon remaining</th></tr>";
   for (const json& w : report["weeks"]) {
@@ -238,7 +239,11 @@ int run_report(const report_options& o) {
     week_start[label] = clock_type::time_point(std::chrono::seconds(monday));
   }
 
-  tokenmaxx::contribution_bounds bounds;  // the documented one-week defaults
+  tokenmaxx::contribution_bounds bounds;  // the documented one-week defaults, for team x workflow
+  // A person belongs to one team: the per-team release keeps each person's top team only (the
+  // library enforces it), which makes its noise three times smaller than with the default of 3.
+  tokenmaxx::contribution_bounds team_bounds = bounds;
+  team_bounds.max_groups_per_person = 1;
   json weeks = json::array(), suppressed = json::array(), adoption = json::array(), by_workflow = json::array(), per_outcome = json::array();
   std::vector<std::string> lines;
   std::int64_t dropped = 0;
@@ -253,7 +258,7 @@ int run_report(const report_options& o) {
       auto p = tokenmaxx::pseudonymizer::create(*key, label);
       if (!p.ok()) throw cli_error(exit_error, std::string(p.status().message()));
       auto agg = tokenmaxx::adoption_aggregator::create(
-          {.dimensions = l.dims, .period = label, .window_start = start, .window_end = end, .bounds = bounds,
+          {.dimensions = l.dims, .period = label, .window_start = start, .window_end = end, .bounds = l.dims.size() == 1 ? team_bounds : bounds,
            .min_group_size = o.k, .accountant = *accountant},
           std::move(*p));
       if (!agg.ok()) throw cli_error(exit_error, "week " + label + ": " + std::string(agg.status().message()));
@@ -355,7 +360,8 @@ int run_report(const report_options& o) {
   json report = {
       {"schema", "tokenmaxx.cli_report.v1"},
       {"privacy", {{"mechanism", "discrete_laplace"}, {"epsilon_per_week", o.epsilon}, {"budget_per_week", budget}, {"k", o.k},
-                   {"max_groups_per_person", bounds.max_groups_per_person}, {"max_tokens", bounds.max_tokens}, {"confidence", 0.95},
+                   {"max_groups_per_person", bounds.max_groups_per_person}, {"max_teams_per_person", team_bounds.max_groups_per_person},
+                   {"max_tokens", bounds.max_tokens}, {"confidence", 0.95},
                    {"releases_per_week", "per team (epsilon/2) and per team x workflow (epsilon/2)"},
                    {"audit_log", audit_log}}},
       {"weeks", weeks},

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "cli.hpp"
-#include "tokenmaxx/token.hpp"
 
 namespace {
 

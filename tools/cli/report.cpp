@@ -94,52 +94,68 @@ std::string fmt(double v, int digits) {
 }
 
 // Vega-Lite specifications; the data is inline, so report.json alone can redraw them (Altair).
+// Written as JSON text: nested json initializer lists cost minutes of compile time.
+json spec_with(const char* text, const json& values) {
+  json spec = json::parse(text);
+  spec["data"] = {{"values", values}};
+  return spec;
+}
+
 json adoption_spec(const json& values) {
   // Small multiples, one panel per released team: 20-30 overlaid lines would be unreadable.
-  const json band = {{"mark", {{"type", "area"}, {"opacity", 0.25}}},
-                     {"encoding", {{"y", {{"field", "low"}, {"type", "quantitative"}, {"title", "adoption"}, {"axis", {{"format", "%"}}},
-                                          {"scale", {{"domain", {0, 1}}}}}},
-                                   {"y2", {{"field", "high"}}}}}};
-  const json line = {{"mark", {{"type", "line"}, {"point", true}}},
-                     {"encoding", {{"y", {{"field", "share"}, {"type", "quantitative"}}},
-                                   {"tooltip", json::array({{{"field", "team"}}, {{"field", "week"}},
-                                                            {{"field", "share"}, {"format", ".1%"}},
-                                                            {{"field", "low"}, {"format", ".1%"}},
-                                                            {{"field", "high"}, {"format", ".1%"}}})}}}};
-  return {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"},
-          {"title", "Adoption share per team: active people / headcount, with its 95% interval"},
-          {"data", {{"values", values}}},
-          {"facet", {{"field", "team"}, {"type", "nominal"}, {"title", nullptr}}},
-          {"columns", 6},
-          {"spec", {{"width", 120}, {"height", 80},
-                    {"encoding", {{"x", {{"field", "week"}, {"type", "ordinal"}, {"title", nullptr}, {"axis", {{"labels", false}, {"ticks", false}}}}}}},
-                    {"layer", json::array({band, line})}}}};
+  return spec_with(R"spec({
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+    "title": "Adoption share per team: active people / headcount, with its 95% interval",
+    "facet": {"field": "team", "type": "nominal", "title": null},
+    "columns": 6,
+    "spec": {
+      "width": 120, "height": 80,
+      "encoding": {"x": {"field": "week", "type": "ordinal", "title": null, "axis": {"labels": false, "ticks": false}}},
+      "layer": [
+        {"mark": {"type": "area", "opacity": 0.25},
+         "encoding": {"y": {"field": "low", "type": "quantitative", "title": "adoption", "axis": {"format": "%"},
+                            "scale": {"domain": [0, 1]}},
+                      "y2": {"field": "high"}}},
+        {"mark": {"type": "line", "point": true},
+         "encoding": {"y": {"field": "share", "type": "quantitative"},
+                      "tooltip": [{"field": "team"}, {"field": "week"}, {"field": "share", "format": ".1%"},
+                                  {"field": "low", "format": ".1%"}, {"field": "high", "format": ".1%"}]}}
+      ]
+    }
+  })spec", values);
 }
 
 json workflow_spec(const json& values) {
-  return {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"},
-          {"title", "Tokens by workflow (sum of released team x workflow groups)"},
-          {"width", 720}, {"height", 280},
-          {"data", {{"values", values}}},
-          {"mark", "bar"},
-          {"encoding", {{"x", {{"field", "week"}, {"type", "ordinal"}, {"title", "ISO week"}}},
-                        {"y", {{"field", "tokens"}, {"type", "quantitative"}, {"title", "tokens (noisy)"}}},
-                        {"color", {{"field", "workflow"}, {"type", "nominal"}}},
-                        {"tooltip", json::array({{{"field", "workflow"}}, {{"field", "week"}}, {{"field", "tokens"}, {"format", ","}}})}}}};
+  return spec_with(R"spec({
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+    "title": "Tokens by workflow (sum of released team x workflow groups)",
+    "width": 720, "height": 280,
+    "mark": "bar",
+    "encoding": {
+      "x": {"field": "week", "type": "ordinal", "title": "ISO week"},
+      "y": {"field": "tokens", "type": "quantitative", "title": "tokens (noisy)"},
+      "color": {"field": "workflow", "type": "nominal"},
+      "tooltip": [{"field": "workflow"}, {"field": "week"}, {"field": "tokens", "format": ","}]
+    }
+  })spec", values);
 }
 
 json outcome_spec(const json& values, const std::string& week) {
-  return {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"},
-          {"title", "Tokens per outcome, week " + week + " (noise carried into the 95% interval)"},
-          {"width", 720}, {"height", 280},
-          {"data", {{"values", values}}},
-          {"encoding", {{"x", {{"field", "team"}, {"type", "nominal"},
-                              {"sort", {{"field", "tokens_per_outcome"}, {"op", "max"}, {"order", "descending"}}}}}}},
-          {"layer", json::array({{{"mark", "bar"},
-                                  {"encoding", {{"y", {{"field", "tokens_per_outcome"}, {"type", "quantitative"}, {"title", "tokens per outcome"}}},
-                                                {"color", {{"field", "team"}, {"type", "nominal"}, {"legend", nullptr}}}}}},
-                                 {{"mark", {{"type", "rule"}, {"color", "black"}}},
-                                  {"encoding", {{"y", {{"field", "low"}, {"type", "quantitative"}}}, {"y2", {{"field", "high"}}}}}}})}};
+  json spec = spec_with(R"spec({
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+    "width": 720, "height": 280,
+    "encoding": {"x": {"field": "team", "type": "nominal",
+                       "sort": {"field": "tokens_per_outcome", "op": "max", "order": "descending"}}},
+    "layer": [
+      {"mark": "bar",
+       "encoding": {"y": {"field": "tokens_per_outcome", "type": "quantitative", "title": "tokens per outcome"},
+                    "color": {"field": "team", "type": "nominal", "legend": null}}},
+      {"mark": {"type": "rule", "color": "black"},
+       "encoding": {"y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}}
+    ]
+  })spec", values);
+  spec["title"] = "Tokens per outcome, week " + week + " (noise carried into the 95% interval)";
+  return spec;
 }
 
 std::string render_html(const json& report, const json& charts, const std::vector<std::string>& chart_names) {

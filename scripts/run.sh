@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds tokenmaxx (Release) and runs the CLI on sample text.
+# Sets up the machine, builds tokenmaxx (Release) and runs `tokenmaxx demo`: a synthetic
+# organisation's usage through the ledger and the privacy gate into build/demo/report.html.
 # Usage: TOKENMAXX_VOCAB_DIR=../shared/vocab ./scripts/run.sh
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -18,16 +19,6 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j "$(nproc)" -t tokenmaxx_cli
 cli=build/release/tools/tokenmaxx
 
-sample_dir="${TOKENMAXX_CORPUS_DIR:-$(dirname "${TOKENMAXX_VOCAB_DIR:-.}")/corpus}"
 echo
-echo "== tokenmaxx count --model gpt-4o (o200k_base) on the sample files"
-if [ -d "$sample_dir" ]; then
-  "$cli" count --model gpt-4o "$sample_dir"/*.txt
-else
-  "$cli" count --model gpt-4o README.md
-fi
-echo
-echo "== tokenmaxx encode --encoding cl100k_base --jsonl (three rows)"
-printf '%s\n' '{"id": 1, "text": "Hello, world!"}' \
-  '{"id": "b", "text": "tokenmaxx counts exactly what tiktoken counts, only faster."}' \
-  '{"id": 3, "text": "Grüße aus Köln — 東京 👋"}' | "$cli" encode --encoding cl100k_base --jsonl -
+echo "== tokenmaxx demo: a synthetic organisation through ingest (ledger) and report (privacy gate)"
+"$cli" demo --out build/demo

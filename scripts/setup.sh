@@ -14,7 +14,11 @@ debian_packages=(
   nlohmann-json3-dev unicode-data
   clang libclang-rt-14-dev libpcre2-dev
   python3-dev python3-pip python3-venv pybind11-dev
+  libcli11-dev chromium
 )
+# npm fetches the pinned vega bundle inlined into report.html (tools/report/package-lock.json);
+# a Node.js that already brings npm (e.g. NodeSource's) is kept.
+command -v npm >/dev/null 2>&1 || debian_packages+=(nodejs npm)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,7 +30,7 @@ def spark():
     os.environ["PYSPARK_PYTHON"] = sys.executable
     session = (SparkSession.builder.master("local[2,3]")  # 2 threads; a task may fail 3 times in local mode
                .appName("tokenmaxx-test").config("spark.task.maxFailures", "3")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+               .config("spark.ui.enabled", "false").config("spark.sql.execution.arrow.pyspark.enabled", "true").config("spark.sql.shuffle.partitions", "4")
                .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")  # several batches per partition
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
@@ -40,7 +40,7 @@ def spark():
 
 @pytest.fixture(scope="module")
 def lines(all_docs):
-    return scale_data.corpus_lines(all_docs)
+    return scale_data.corpus_lines(all_docs, 2_000)
 
 
 def test_token_totals_equal_single_process(spark, lines):

@@ -1,6 +1,7 @@
 """Inputs and single-process answers shared by test_scale_dask.py and test_scale_spark.py."""
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -100,6 +101,18 @@ def release_values(aggregator: AdoptionAggregator) -> dict[tuple[str, ...], obje
     report = aggregator.release(epsilon=1000.0, public_groups=PUBLIC_GROUPS)
     return {tuple(r["group"]): "suppressed" if r["suppressed"] else (r["active_people"]["value"], r["tokens"]["value"])
             for r in report.rows}
+
+
+def write_text_files(folder, lines: list[str], *, blank_line_at_end: bool) -> None:
+    """part0/part1 .jsonl and .parquet, each holding half of ``lines`` under "text"."""
+    import pandas as pd
+
+    half = len(lines) // 2
+    for i, chunk in enumerate([lines[:half], lines[half:]]):
+        with open(folder / f"part{i}.jsonl", "w", encoding="utf-8") as f:
+            f.write("\n".join(json.dumps({"id": n, "text": t}) for n, t in enumerate(chunk)))
+            f.write("\n\n" if blank_line_at_end else "\n")
+        pd.DataFrame({"text": chunk}).to_parquet(folder / f"part{i}.parquet")
 
 
 def token_reference(lines: list[str], encoding: str) -> tuple[int, int, int]:

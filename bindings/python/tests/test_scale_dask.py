@@ -3,7 +3,6 @@ snapshots equal the single-process run bit for bit, a worker killed mid-run chan
 privacy release bounds a person across partitions and spends a period's budget once."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -52,11 +51,7 @@ def test_token_totals_equal_single_process(client, lines):
 
 
 def test_jsonl_and_parquet_files_equal_single_process(client, lines, tmp_path):
-    half = len(lines) // 2
-    for i, chunk in enumerate([lines[:half], lines[half:]]):
-        with open(tmp_path / f"part{i}.jsonl", "w", encoding="utf-8") as f:
-            f.write("\n".join(json.dumps({"id": n, "text": t}) for n, t in enumerate(chunk)) + "\n\n")
-        pd.DataFrame({"text": chunk}).to_parquet(tmp_path / f"part{i}.parquet")
+    scale_data.write_text_files(tmp_path, lines, blank_line_at_end=True)
     expected = scale_data.token_reference(lines, "o200k_base")
     jsonl = tmd.count_files([tmp_path / "part0.jsonl", tmp_path / "part1.jsonl"], blocksize=20_000)
     assert len(jsonl.partitions) > 2  # blocks, not whole files

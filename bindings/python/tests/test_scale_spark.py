@@ -3,7 +3,6 @@ bit, a task that fails after producing its partial and is retried (spark.task.ma
 once, and the privacy release bounds a person across partitions and spends a period's budget once."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -51,11 +50,7 @@ def test_token_totals_equal_single_process(spark, lines):
 
 
 def test_jsonl_and_parquet_files_equal_single_process(spark, lines, tmp_path):
-    half = len(lines) // 2
-    for i, chunk in enumerate([lines[:half], lines[half:]]):
-        with open(tmp_path / f"part{i}.jsonl", "w", encoding="utf-8") as f:
-            f.write("\n".join(json.dumps({"id": n, "text": t}) for n, t in enumerate(chunk)) + "\n")
-        pd.DataFrame({"text": chunk}).to_parquet(tmp_path / f"part{i}.parquet")
+    scale_data.write_text_files(tmp_path, lines, blank_line_at_end=False)
     expected = scale_data.token_reference(lines, "o200k_base")
     jsonl = tms.count_files(spark, sorted(tmp_path.glob("*.jsonl")))
     parquet = tms.count_files(spark, sorted(tmp_path.glob("*.parquet")))

@@ -56,9 +56,10 @@ def usage_reference(cols: dict[str, list]) -> UsageSnapshot:
 
 
 def adoption_events() -> dict[str, list]:
-    """Events where bounding per partition would be wrong: each person's team-A tokens are split
-    6 + 6 over far-apart rows (bounded total 10, not 12), and team-B's 8 tokens outweigh either half
-    but not the whole, so with one group per person only team A counts."""
+    """Events where bounding per partition would be wrong. Each person has team A twice, 6 + 6
+    tokens in far-apart rows (different partitions), and team B once, 9 tokens, next to the first A.
+    With one group per person the whole says A (12 > 9; released clamped to 10); a partition that
+    bounded on its own would see B (9 > 6) and keep B instead."""
     cols: dict[str, list] = {"person_id": [], "time": [], "team": [], "workflow": [], "tokens": [], "requests": []}
 
     def add(person: str, team: str, tokens: int, hour: int) -> None:
@@ -71,9 +72,8 @@ def adoption_events() -> dict[str, list]:
 
     people = [f"person{i}@example.com" for i in range(12)]
     for i, p in enumerate(people):
-        add(p, "A", 6, i)
-    for i, p in enumerate(people):
-        add(p, "B", 8, 20 + i)
+        add(p, "A", 6, 2 * i)
+        add(p, "B", 9, 2 * i + 1)
     for i, p in enumerate(people):
         add(p, "A", 6, 40 + i)
     for i in range(7):  # team C: people who only ever used team C
@@ -92,7 +92,7 @@ def new_aggregator(tmp_path, name: str, key: MasterKey) -> tuple[AdoptionAggrega
 
 PUBLIC_GROUPS = [["A", "code review"], ["B", "code review"], ["C", "code review"]]
 # True bounded answer: 12 people in A with min(12, 10) tokens; B loses everyone to A (0 < k: suppressed);
-# C 7 people x 3. Bounding per partition would give A 12 x 12 or B people instead.
+# C 7 people x 3. Bounding per partition would report 12 people in B and suppress A.
 EXPECTED_ADOPTION = {("A", "code review"): (12, 120), ("B", "code review"): "suppressed", ("C", "code review"): (7, 21)}
 
 

@@ -15,6 +15,7 @@ debian_packages=(
   clang libclang-rt-14-dev libpcre2-dev
   python3-dev python3-pip python3-venv pybind11-dev
   libcli11-dev chromium
+  openjdk-17-jre-headless
 )
 # npm fetches the pinned vega bundle inlined into report.html (tools/report/package-lock.json);
 # a Node.js that already brings npm (e.g. NodeSource's) is kept.
@@ -55,3 +56,17 @@ if ((need_pip)); then
   echo "setup: installing Python packages into $py: ${python_packages[*]}"
   "$py" -m pip install -q "${python_packages[@]}"
 fi
+
+# tokenmaxx.dask and tokenmaxx.spark (docs/SCALE.md), pinned to the versions the tests and
+# bench/results/scale.md were run with. PySpark runs on openjdk-17-jre-headless (above).
+scale_packages=("dask[dataframe,distributed]==2026.8.0" "distributed==2026.8.0" "pandas==2.3.3" "pyarrow==26.0.1" "pyspark==4.3.0")
+"$py" - "${scale_packages[@]}" <<'PY' || { echo "setup: installing ${scale_packages[*]}"; "$py" -m pip install -q "${scale_packages[@]}"; }
+import importlib.metadata as m, re, sys
+for spec in sys.argv[1:]:
+    name, version = re.sub(r"\[.*\]", "", spec).split("==")
+    try:
+        if m.version(name) != version:
+            sys.exit(1)
+    except m.PackageNotFoundError:
+        sys.exit(1)
+PY

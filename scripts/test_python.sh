@@ -1,5 +1,6 @@
 # The Python package stage of scripts/test.sh (also runnable on its own):
-#  1. installs pytest, tiktoken, the build and repair tools, mypy and hypothesis if missing;
+#  1. installs pytest, tiktoken, the build and repair tools, mypy and hypothesis if missing, and the
+#     pinned Dask, pandas, pyarrow and PySpark of the tokenmaxx.dask / tokenmaxx.spark tests;
 #  2. builds the release artefacts with scripts/build_wheel.sh: the sdist, ONE wheel from it (an
 #     isolated build shipping the verified rank files from TOKENMAXX_VOCAB_DIR) and its
 #     auditwheel-repaired manylinux twin;
@@ -23,6 +24,17 @@ if ((${#missing[@]})); then
   echo "test_python: installing ${missing[*]}"
   "$py" -m pip install -q "${missing[@]}"
 fi
+
+# tokenmaxx.dask / tokenmaxx.spark tests (test_scale_*.py): the pinned versions of scripts/setup.sh.
+scale_packages=("dask[dataframe,distributed]==2026.8.0" "distributed==2026.8.0" "pandas==2.3.3" "pyarrow==26.0.1" "pyspark==4.3.0")
+for spec in "${scale_packages[@]}"; do
+  name="${spec%%[[=]*}"; version="${spec##*==}"
+  if [ "$("$py" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null)" != "$version" ]; then
+    echo "test_python: installing ${scale_packages[*]}"
+    "$py" -m pip install -q "${scale_packages[@]}"
+    break
+  fi
+done
 
 dist="$root/build/python/dist"
 t0=$SECONDS

@@ -170,11 +170,28 @@ class AdoptionAggregator:
         """
         if not isinstance(accountant, PrivacyAccountant):
             raise TypeError("accountant must be a tokenmaxx.privacy.PrivacyAccountant")
+        self._dimensions = tuple(_text(d, "a dimension") for d in dimensions)
+        self._window = (_ns(window_start), _ns(window_end))
         self._core = _CoreAggregator(
-            list(dimensions), period, _ns(window_start), _ns(window_end), accountant._core, key,
+            list(self._dimensions), period, self._window[0], self._window[1], accountant._core, key,
             min_group_size=min_group_size, max_groups_per_person=max_groups_per_person, max_tokens=max_tokens,
             max_requests=max_requests, max_cost_micros=max_cost_micros, stable_pseudonyms=stable_pseudonyms,
         )
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimension names, in the order ``add`` takes the group values."""
+        return self._dimensions
+
+    @property
+    def window_start_ns(self) -> int:
+        """The window's start (inclusive), in nanoseconds since the Unix epoch."""
+        return self._window[0]
+
+    @property
+    def window_end_ns(self) -> int:
+        """The window's end (exclusive), in nanoseconds since the Unix epoch."""
+        return self._window[1]
 
     def add(self, person_id: str, group: Sequence[str], time: Time, *, tokens: int = 0, requests: int = 0,
             cost_micros: int = 0) -> None:

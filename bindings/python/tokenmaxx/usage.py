@@ -68,7 +68,8 @@ __all__ = [
 def _row_cost(row: UsageRow) -> Decimal:
     """The exact cost of the priced tokens in currency units (micro-units / 1e6), as a Decimal."""
     exact = Decimal(row.cost_micros * 1_000_000 + row.cost_remainder).scaleb(-12).normalize()
-    return exact if exact.as_tuple().exponent <= 0 else exact.quantize(Decimal(1))  # 100, not 1E+2
+    exponent = exact.as_tuple().exponent  # an int for finite values; 'n'/'N'/'F' only for NaN/inf
+    return exact if isinstance(exponent, int) and exponent <= 0 else exact.quantize(Decimal(1))  # 100, not 1E+2
 
 
 UsageRow.cost = property(_row_cost, doc=_row_cost.__doc__)  # type: ignore[method-assign, assignment]

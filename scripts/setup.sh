@@ -11,7 +11,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git
   libabsl-dev libxsimd-dev xtl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev unicode-data
+  nlohmann-json3-dev unicode-data libpcre2-dev
   clang libclang-rt-14-dev
   python3-dev python3-pip python3-venv pybind11-dev
 )

@@ -68,6 +68,15 @@ class py_encoding {
     if (!f) throw py::value_error("unknown pretokenizer family '" + family + "' (expected gpt2, cl100k or o200k)");
     enc_ = std::make_shared<const encoding>(std::move(name), *f, std::move(vocab), std::move(specials), explicit_n_vocab);
   }
+  // An encoding split by `pattern`: a family's scanner when one implements it (unless
+  // `force_regex`), else the pattern compiled with PCRE2.
+  py_encoding(std::string name, std::string_view pattern, bool force_regex,
+              std::shared_ptr<const tokenmaxx::vocabulary> vocab, std::vector<std::pair<std::string, rank_t>> specials,
+              std::optional<std::size_t> explicit_n_vocab) {
+    auto pre = force_regex ? tokenmaxx::pretokenizer::compile_regex(pattern) : tokenmaxx::pretokenizer::from_pattern(pattern);
+    enc_ = std::make_shared<const encoding>(std::move(name), std::move(pre), std::move(vocab), std::move(specials),
+                                            explicit_n_vocab);
+  }
 
   const encoding& enc() const { return *enc_; }
 
@@ -259,12 +268,28 @@ void register_encoding(py::module_& m) {
                     std::vector<std::pair<std::string, rank_t>>, std::optional<std::size_t>>(),
            py::arg("name"), py::arg("family"), py::arg("vocab"), py::arg("special_tokens"),
            py::arg("explicit_n_vocab") = py::none())
+      .def_static(
+          "from_pattern",
+          [](std::string name, std::string_view pattern, std::shared_ptr<const tokenmaxx::vocabulary> vocab,
+             std::vector<std::pair<std::string, rank_t>> specials, std::optional<std::size_t> explicit_n_vocab,
+             bool force_regex) {
+            return py_encoding(std::move(name), pattern, force_regex, std::move(vocab), std::move(specials),
+                               explicit_n_vocab);
+          },
+          py::arg("name"), py::arg("pattern"), py::arg("vocab"), py::arg("special_tokens"),
+          py::arg("explicit_n_vocab") = py::none(), py::arg("force_regex") = false,
+          "An encoding split by a tiktoken pattern: the scanner of its family when one implements it, else "
+          "the pattern compiled with PCRE2 (always, with force_regex). ValueError when it does not compile.")
       .def_property_readonly("name", [](const py_encoding& e) { return e.enc().name(); })
       .def_property_readonly("family",
                              [](const py_encoding& e) { return std::string(tokenmaxx::family_name(e.enc().family())); })
-      .def_property_readonly("pattern", [](const py_encoding& e) {
-        return std::string(tokenmaxx::canonical_pattern(e.enc().family()));
-      })
+      .def_property_readonly("pattern",
+                             [](const py_encoding& e) { return std::string(e.enc().get_pretokenizer().pattern()); })
+      .def_property_readonly(
+          "pcre2_pattern", [](const py_encoding& e) { return std::string(e.enc().get_pretokenizer().pcre2_pattern()); },
+          "The PCRE2 spelling of a compiled pattern (empty for a hand-written scanner).")
+      .def("pieces", [](const py_encoding& e, std::string_view text) { return e.enc().pieces(text); },
+           py::arg("text"), "The (begin, end) byte ranges of the pretokenized pieces of UTF-8 bytes or str.")
       .def_property_readonly("max_token_value", [](const py_encoding& e) { return e.enc().max_token_value(); })
       .def_property_readonly("n_vocab", [](const py_encoding& e) { return e.enc().n_vocab(); })
       .def_property_readonly("eot_token", [](const py_encoding& e) { return e.enc().eot_token(); })

@@ -18,6 +18,7 @@
 #include "tokenmaxx/token/pretokenizer.hpp"
 #include "tokenmaxx/token/unstable.hpp"
 #include "tokenmaxx/token/encoding.hpp"
+#include "tokenmaxx/token/hf_tokenizer.hpp"
 #include "tokenmaxx/token/model_table.hpp"
 #include "tokenmaxx/token/registry.hpp"
 
@@ -260,6 +261,64 @@ class py_encoding {
 };
 
 }  // namespace
+
+void register_hf_tokenizer(py::module_& m) {
+  using tokenmaxx::hf_tokenizer;
+  py::class_<hf_tokenizer>(m, "HFTokenizer",
+                           "Byte-level BPE from a Hugging Face tokenizer.json, exact to tokenizers' "
+                           "encode(text, add_special_tokens=False) (immutable, thread-safe).")
+      .def_static(
+          "from_file",
+          [](const std::string& path) {
+            py::gil_scoped_release release;
+            return hf_tokenizer::load_file(path);
+          },
+          py::arg("path"), "Loads tokenizer.json; ValueError naming any unsupported feature.")
+      .def_static(
+          "from_str", [](std::string_view json) { return hf_tokenizer::parse(json, "<str>"); }, py::arg("json"),
+          "Parses tokenizer.json contents; ValueError naming any unsupported feature.")
+      .def(
+          "encode",
+          [](const hf_tokenizer& t, py::handle text) {
+            py::object keep;
+            const auto s = tokenmaxx_python::utf8_of(text, keep);
+            py::gil_scoped_release release;
+            return t.encode(s);
+          },
+          py::arg("text"), "Token ids; added tokens in the text become their ids.")
+      .def(
+          "encode_ordinary",
+          [](const hf_tokenizer& t, py::handle text) {
+            py::object keep;
+            const auto s = tokenmaxx_python::utf8_of(text, keep);
+            py::gil_scoped_release release;
+            return t.encode_ordinary(s);
+          },
+          py::arg("text"), "Token ids with added-token text tokenized as plain text.")
+      .def(
+          "count",
+          [](const hf_tokenizer& t, py::handle text) {
+            py::object keep;
+            const auto s = tokenmaxx_python::utf8_of(text, keep);
+            py::gil_scoped_release release;
+            return t.count(s);
+          },
+          py::arg("text"), "len(encode(text)) without building the list.")
+      .def(
+          "decode_bytes",
+          [](const hf_tokenizer& t, const std::vector<rank_t>& ids) { return py::bytes(t.decode(ids)); },
+          py::arg("tokens"), "The bytes of the tokens.")
+      .def(
+          "decode",
+          [](const hf_tokenizer& t, const std::vector<rank_t>& ids) {
+            const std::string b = t.decode(ids);
+            return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(b.data(), static_cast<Py_ssize_t>(b.size()), "replace"));
+          },
+          py::arg("tokens"), "The text of the tokens (invalid UTF-8 replaced, as tokenizers' decoder does).")
+      .def("token_to_id", [](const hf_tokenizer& t, std::string_view b) { return t.token_to_id(b); }, py::arg("token"))
+      .def_property_readonly("vocab_size", &hf_tokenizer::vocab_size)
+      .def_property_readonly("added_tokens", &hf_tokenizer::added_tokens);
+}
 
 void register_encoding(py::module_& m) {
   py::class_<py_encoding>(m, "CoreEncoding",

@@ -11,8 +11,8 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git
   libabsl-dev libxsimd-dev xtl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev unicode-data libpcre2-dev
-  clang libclang-rt-14-dev
+  nlohmann-json3-dev unicode-data
+  clang libclang-rt-14-dev libpcre2-dev
   python3-dev python3-pip python3-venv pybind11-dev
 )
 missing=()
@@ -44,10 +44,11 @@ fi
 # The vendors' reference tokenizers and rank files (llama-models, mistral-common) and Hugging Face
 # tokenizers for the open-model parity tests; unicodedata2 16.0 (tiktoken's Unicode version) for
 # tools/gen_unicode_tables.py.
-python_packages=(pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build
+python_packages=(pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto
   llama-models mistral-common tokenizers "unicodedata2==16.0.*")
 need_pip=0
-for p in pytest tiktoken numpy scikit-build-core pybind11 build llama-models mistral-common tokenizers unicodedata2; do
+for p in pytest tiktoken numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto \
+    llama-models mistral-common tokenizers unicodedata2; do
   "$py" -m pip show -q "$p" >/dev/null 2>&1 || need_pip=1
 done
 "$py" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("tiktoken").startswith("0.14."))' 2>/dev/null || need_pip=1

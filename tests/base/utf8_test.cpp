@@ -1,10 +1,16 @@
 // base/utf8.hpp against Python's own decoder decisions, written out byte by byte: what is valid,
-// where the first error is, and exactly which U+FFFD replacements errors="replace" makes.
+// where the first error is, and exactly which U+FFFD replacements errors="replace" makes; and
+// exhaustively over short byte strings against reference_utf8.hpp, a decoder written from the
+// Unicode Standard's Table 3-7 (itself checked against Python in tests/token/utf8_handling_test).
 #include "tokenmaxx/base/utf8.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "reference_utf8.hpp"
 
 namespace {
 
@@ -49,6 +55,34 @@ TEST(Utf8, ReplacesMaximalSubpartsLikePython) {
   EXPECT_EQ(replace_invalid_utf8("\xC0\x80"), fffd + fffd);               // overlong: two
   EXPECT_EQ(replace_invalid_utf8("\xF4\x90\x80\x80"), fffd + fffd + fffd + fffd);
   EXPECT_EQ(replace_invalid_utf8("h\xC3\xA9llo"), "h\xC3\xA9llo");        // valid text unchanged
+}
+
+// Every string of up to two bytes, three-byte strings starting with a non-ASCII byte, and four-byte
+// strings over the bytes where UTF-8's rules change.
+TEST(Utf8, ExhaustiveShortStringsMatchTheTable37Reference) {
+  std::vector<std::string> inputs = {""};
+  for (int x = 0; x < 256; ++x) {
+    inputs.push_back(std::string{char(x)});
+    for (int y = 0; y < 256; ++y) inputs.push_back(std::string{char(x), char(y)});
+  }
+  const std::uint8_t edges[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2,
+                                0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
+  for (int x = 0x80; x < 256; ++x)
+    for (auto y : edges)
+      for (auto z : edges) inputs.push_back(std::string{char(x), char(y), char(z)});
+  for (auto x : edges)
+    for (auto y : edges)
+      for (auto z : edges)
+        for (auto w : edges) inputs.push_back(std::string{char(x), char(y), char(z), char(w)});
+  std::size_t invalid = 0;
+  for (const auto& s : inputs) {
+    const auto ref = tokenmaxx_test::decode_utf8(s);
+    ASSERT_EQ(first_invalid_utf8(s), ref.first_invalid) << "input of " << s.size() << " bytes";
+    ASSERT_EQ(is_valid_utf8(s), ref.first_invalid == npos);
+    ASSERT_EQ(replace_invalid_utf8(s), ref.repaired);
+    invalid += ref.first_invalid != npos;
+  }
+  EXPECT_GT(invalid, 300000u);
 }
 
 }  // namespace

@@ -1,14 +1,20 @@
-// Behaviour of the public encoding API beyond corpus parity: special tokens, UTF-8 handling,
-// count_until, the model table and the registry.
+// encoding.hpp beyond corpus parity: special tokens (allowed, disallowed, explicit sets, against
+// tiktoken's answers in tiktoken_data/specials.inc), UTF-8 handling, count_until, decode, custom
+// encodings, and many threads sharing encodings. The merge, the pretokenizers, the registry and
+// the model table have their own test files.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
-#include "reference_bpe.hpp"
 #include "test_data.hpp"
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/token.hpp"
 
 namespace {
@@ -80,6 +86,30 @@ TEST(encoding, harmony_specials_are_found_among_many_lookalikes) {
     FAIL() << "expected disallowed_special_error";
   } catch (const tokenmaxx::disallowed_special_error& e) {
     EXPECT_EQ(e.token(), "<|reserved_200100|>");
+  }
+}
+
+using tokenmaxx_test::special_cases;
+
+special_set as_set(bool all, const std::vector<std::string_view>& names) {
+  return all ? special_set::all() : special_set(std::vector<std::string>(names.begin(), names.end()));
+}
+
+TEST(encoding, special_tokens_are_allowed_and_disallowed_as_tiktoken_does) {
+  ASSERT_GT(std::size(special_cases), 15u);
+  for (const auto& c : special_cases) {
+    const auto enc = tokenmaxx::get_encoding(c.encoding);
+    const auto allowed = as_set(c.allow_all, c.allowed), disallowed = as_set(c.disallow_all, c.disallowed);
+    if (c.error_token.empty()) {
+      EXPECT_EQ(enc->encode(c.text, allowed, disallowed), c.tokens) << c.encoding << ": " << c.text;
+      continue;
+    }
+    try {
+      enc->encode(c.text, allowed, disallowed);
+      ADD_FAILURE() << c.encoding << ": " << c.text << " should name " << c.error_token;
+    } catch (const tokenmaxx::disallowed_special_error& e) {
+      EXPECT_EQ(e.token(), c.error_token) << c.encoding << ": " << c.text;
+    }
   }
 }
 
@@ -217,77 +247,59 @@ TEST(encoding, count_until_on_one_huge_piece) {
   EXPECT_EQ(enc->count_until("hi " + text, 1), 2u);
 }
 
-TEST(encoding, long_piece_merge_matches_short_piece_merge) {
-  // Pieces longer than the small-piece threshold use the heap merge; compare it with the plain
-  // reference merge.
-  const auto enc = tokenmaxx::get_encoding("cl100k_base");
-  const auto& vocab = enc->vocab();
-  std::string b64 = "QmFzZTY0IGJsb2IgdGhhdCBpcyBsb25nZXIgdGhhbiBvbmUgaHVuZHJlZCBieXRlcyB3aXRob3V0IGFueSBzcGFjZXM";
-  int compared = 0;
-  for (std::string piece : {b64 + b64 + b64, std::string(300, 'a'), std::string(257, '-'), std::string(1000, 'x')}) {
-    if (vocab.find(piece) != tokenmaxx::no_rank) continue;
-    ++compared;
-    std::vector<rank_t> got;
-    tokenmaxx::token_detail::bpe_encode_piece(vocab.table(), reinterpret_cast<const std::uint8_t*>(piece.data()),
-                                        piece.size(), [&](rank_t r) { got.push_back(r); });
-    EXPECT_EQ(got, tokenmaxx_test::reference_merge(vocab, piece)) << piece.substr(0, 20) << "... (" << piece.size() << " bytes)";
-  }  EXPECT_EQ(compared, 4) << "every piece should be too long to be a single vocabulary entry";
-}
-
-TEST(models, encoding_for_model_follows_tiktokens_table) {
-  struct row {
-    const char* model;
-    const char* encoding;
-  };
-  for (const row& r : {row{"gpt-5", "o200k_base"}, row{"gpt-5-mini", "o200k_base"}, row{"gpt-4.1", "o200k_base"},
-                       row{"gpt-4.1-nano-2025-04-14", "o200k_base"}, row{"gpt-4o", "o200k_base"},
-                       row{"gpt-4o-2024-05-13", "o200k_base"}, row{"o1", "o200k_base"}, row{"o3-mini", "o200k_base"},
-                       row{"o4-mini", "o200k_base"}, row{"gpt-4", "cl100k_base"}, row{"gpt-4-0314", "cl100k_base"},
-                       row{"gpt-3.5-turbo", "cl100k_base"}, row{"gpt-35-turbo-16k", "cl100k_base"},
-                       row{"text-embedding-3-large", "cl100k_base"}, row{"gpt-oss-120b", "o200k_harmony"},
-                       row{"davinci", "r50k_base"}, row{"text-davinci-003", "p50k_base"},
-                       row{"code-davinci-edit-001", "p50k_edit"}, row{"ft:gpt-4o-mini:org::id", "o200k_base"},
-                       row{"gpt2", "gpt2"}}) {
-    EXPECT_EQ(tokenmaxx::encoding_name_for_model(r.model), r.encoding) << r.model;
-  }
-  try {
-    tokenmaxx::encoding_name_for_model("llama-3");
-    FAIL();
-  } catch (const tokenmaxx::unknown_name_error& e) {
-    EXPECT_NE(std::string(e.what()).find("gpt-4o"), std::string::npos);
-  }
-  EXPECT_EQ(tokenmaxx::encoding_for_model("gpt-4o-mini")->name(), "o200k_base");
-}
-
-TEST(registry, unknown_encoding_lists_valid_ones_and_instances_are_shared) {
-  try {
-    tokenmaxx::get_encoding("cl100k");
-    FAIL();
-  } catch (const tokenmaxx::unknown_name_error& e) {
-    for (auto n : tokenmaxx::list_encoding_names()) EXPECT_NE(std::string(e.what()).find(std::string(n)), std::string::npos);
-  }
-  EXPECT_EQ(tokenmaxx::get_encoding("o200k_base").get(), tokenmaxx::get_encoding("o200k_base").get());
-  EXPECT_EQ(&tokenmaxx::get_encoding("o200k_base")->vocab(), &tokenmaxx::get_encoding("o200k_harmony")->vocab());
-}
-
-TEST(concurrency, shared_encoding_gives_identical_results_on_many_threads) {
+// Many threads on shared encodings at once, checked against single-threaded answers. A barrier
+// starts every round on all threads together, and each thread walks the jobs from its own offset,
+// so threads tokenize the same text with the same encoding at the same time: the shared vocabulary
+// and special-token index, the per-thread merge memo (repeated words) and the per-thread heap
+// scratch (pieces of thousands of bytes) are all under concurrent use. `max_in_flight` records
+// that the work really overlapped.
+TEST(concurrency, shared_encodings_give_identical_results_on_many_threads) {
   TOKENMAXX_REQUIRE_SHARED_DATA();
   const auto docs = tokenmaxx_test::load_corpus("udhr.jsonl");
-  const auto enc = tokenmaxx::get_encoding("o200k_base");
-  std::vector<std::vector<rank_t>> expected;
-  for (std::size_t d = 0; d < docs.size(); d += 11) expected.push_back(enc->encode_ordinary(docs[d].text));
+  std::vector<std::string> texts;
+  for (std::size_t d = 0; d < docs.size(); d += 37) {
+    const std::string& t = docs[d].text;
+    std::size_t half = t.size() / 2;
+    while (half < t.size() && (static_cast<unsigned char>(t[half]) & 0xC0) == 0x80) ++half;  // a character boundary
+    texts.push_back(t.substr(0, half) + "<|endoftext|>" + t.substr(half));
+  }
+  texts.push_back(std::string(6000, 'x') + " " + std::string(3000, '-') + "\n" + std::string(2000, '7'));
+  struct job {
+    std::shared_ptr<const tokenmaxx::encoding> enc;
+    const std::string* text;
+    std::vector<rank_t> ordinary, with_specials;
+  };
+  std::vector<job> jobs;
+  for (const char* name : {"o200k_base", "cl100k_base", "r50k_base", "o200k_harmony"})
+    for (const auto& t : texts) {
+      const auto enc = tokenmaxx::get_encoding(name);
+      jobs.push_back({enc, &t, enc->encode_ordinary(t), enc->encode(t, special_set::all())});
+    }
+  constexpr int thread_count = 6, rounds = 2;
+  std::barrier start_round(thread_count);
+  std::atomic<int> in_flight{0}, max_in_flight{0};
+  std::vector<int> failures(thread_count, 0);
   std::vector<std::thread> threads;
-  std::vector<int> failures(8, 0);
-  for (int t = 0; t < 8; ++t)
+  for (int t = 0; t < thread_count; ++t)
     threads.emplace_back([&, t] {
-      std::size_t k = 0;
-      for (std::size_t d = 0; d < docs.size(); d += 11, ++k) {
-        if (enc->encode_ordinary(docs[d].text) != expected[k]) ++failures[t];
-        if (enc->count(docs[d].text) != expected[k].size()) ++failures[t];
+      for (int round = 0; round < rounds; ++round) {
+        start_round.arrive_and_wait();
+        for (std::size_t k = 0; k < jobs.size(); ++k) {
+          const job& j = jobs[(k + static_cast<std::size_t>(t * 5 + round)) % jobs.size()];
+          const int now = ++in_flight;
+          for (int seen = max_in_flight.load(); now > seen && !max_in_flight.compare_exchange_weak(seen, now);) {
+          }
+          if (j.enc->encode_ordinary(*j.text) != j.ordinary) ++failures[t];
+          if (j.enc->count(*j.text) != j.ordinary.size()) ++failures[t];
+          if (j.enc->encode(*j.text, special_set::all()) != j.with_specials) ++failures[t];
+          --in_flight;
+        }
       }
     });
   for (auto& th : threads) th.join();
   for (int f : failures) EXPECT_EQ(f, 0);
+  EXPECT_GE(max_in_flight.load(), 2) << "the threads never tokenized at the same time";
+  EXPECT_GT(jobs.size(), 30u);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // in ../shared/corpus and each of the four base encodings, against ../shared/expected.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "test_data.hpp"
 #include "tokenmaxx/token.hpp"
 
@@ -22,7 +25,13 @@ TEST_P(parity, ids_and_counts_match_tiktoken) {
   const auto enc = tokenmaxx::get_encoding(enc_name);
   const auto docs = tokenmaxx_test::load_corpus(corpus);
   const auto expected = tokenmaxx_test::load_expected(corpus, enc_name);
+  // Nothing to compare is a failure, not a pass: an empty corpus file or expected file, or
+  // documents that share an id (the map of expectations would hide one of them).
+  ASSERT_FALSE(docs.empty()) << corpus << " has no documents";
+  ASSERT_FALSE(expected.empty()) << "no expected rows for " << corpus << " / " << enc_name;
   ASSERT_EQ(docs.size(), expected.size()) << corpus;
+  std::set<std::string> ids_seen;
+  for (const auto& doc : docs) ASSERT_TRUE(ids_seen.insert(doc.id).second) << "document id " << doc.id << " repeats";
   std::size_t mismatches = 0, bytes = 0;
   for (const auto& doc : docs) {
     auto it = expected.find(doc.id);
@@ -38,6 +47,7 @@ TEST_P(parity, ids_and_counts_match_tiktoken) {
     EXPECT_EQ(enc->decode(ids), doc.text) << "decode(encode(x)) != x for " << doc.id;
   }
   EXPECT_EQ(mismatches, 0u);
+  EXPECT_GT(bytes, 0u) << corpus << " holds no text";
   RecordProperty("documents", static_cast<int>(docs.size()));
   RecordProperty("bytes", static_cast<int>(bytes));
   std::printf("[parity] %s %s: %zu documents, %zu bytes, %zu mismatches\n", corpus.c_str(), enc_name.c_str(),

@@ -1,98 +1,131 @@
-// The pretokenizer API: family recognition, the PCRE2 fallback's translation of fancy-regex
-// constructs, its iteration rules and bounds, the Status twins, and the streaming counter with a
-// compiled pattern. (Equality with tiktoken on the corpus and random input is checked from
-// Python, bindings/python/tests/test_patterns.py, where tiktoken runs.)
+// The pretokenizers (pretokenizer.hpp and the scanners behind encoding::pieces): where each pattern
+// family splits text, against the pieces tiktoken's own regex makes of the same strings
+// (tiktoken_data/splits.inc: contractions in any case and the long s, digit groups, \s+(?!\S) and
+// \s++$, White_Space beyond ASCII, o200k's case runs and marks, CJK, newlines, punctuation, emoji,
+// random mixes). The same cases validate the PCRE2 reference that fuzz/token/tokenizer_fuzz uses.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "reference_pretokenizer.hpp"
+#include "tiktoken_cases.hpp"
 #include "tokenmaxx/token.hpp"
 
 namespace {
 
-using tokenmaxx::pretokenizer;
+using namespace std::literals;
 using tokenmaxx::pretokenizer_family;
 
-std::shared_ptr<const tokenmaxx::encoding> with_pattern(const pretokenizer& pre) {
-  static const auto vocab = std::make_shared<const tokenmaxx::vocabulary>(
-      tokenmaxx::vocabulary::load_known("cl100k_base.tiktoken"));
-  return std::make_shared<const tokenmaxx::encoding>("t", pre, vocab, std::vector<std::pair<std::string, tokenmaxx::rank_t>>{});
+using tokenmaxx_test::encoding_cases;
+using tokenmaxx_test::split_cases;
+
+// The built-in encoding that uses each family.
+std::string_view encoding_of(std::string_view family) {
+  if (family == "gpt2") return "r50k_base";
+  if (family == "cl100k") return "cl100k_base";
+  return "o200k_base";
 }
 
-std::vector<std::string> pieces(const pretokenizer& pre, std::string_view text) {
-  std::vector<std::string> out;
-  for (auto [b, e] : with_pattern(pre)->pieces(text)) out.emplace_back(text.substr(b, e - b));
+std::vector<std::string_view> as_strings(std::string_view text, const std::vector<std::pair<std::size_t, std::size_t>>& ranges) {
+  std::vector<std::string_view> out;
+  for (const auto& [b, e] : ranges) out.push_back(text.substr(b, e - b));
   return out;
 }
 
-TEST(pretokenizer, known_patterns_get_scanners) {
-  for (const auto& fp : tokenmaxx::family_patterns) {
-    const pretokenizer p = pretokenizer::from_pattern(fp.pattern);
-    EXPECT_EQ(p.family(), fp.family) << fp.pattern;
-    EXPECT_FALSE(p.is_regex());
+std::string printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7F) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
   }
-  EXPECT_TRUE(pretokenizer::from_pattern(R"(\p{L}+|\s+)").is_regex());
-  EXPECT_TRUE(pretokenizer::compile_regex(tokenmaxx::canonical_pattern(pretokenizer_family::cl100k)).is_regex());
+  return out;
 }
 
-TEST(pretokenizer, scanner_and_regex_agree_on_every_family_pattern) {
-  const std::string text =
-      "It's   a TEST of DON'T, don'ſ\n\n  x=1234567 // comment\r\n\tend.  \u00e9t\u00c9  \u65e5\u672c 123\n  ";
-  for (const auto& fp : tokenmaxx::family_patterns)
-    EXPECT_EQ(pieces(pretokenizer::from_pattern(fp.pattern), text), pieces(pretokenizer::compile_regex(fp.pattern), text))
-        << fp.pattern;
+TEST(pretokenizer, pieces_equal_tiktokens_regex_on_every_case) {
+  std::size_t checked[3] = {0, 0, 0};
+  for (const auto& c : split_cases) {
+    const auto enc = tokenmaxx::get_encoding(encoding_of(c.family));
+    const auto family = tokenmaxx::family_from_name(c.family);
+    ASSERT_TRUE(family.has_value()) << c.family;
+    ASSERT_EQ(enc->family(), *family);
+    EXPECT_EQ(as_strings(c.text, enc->pieces(c.text)), c.pieces) << c.family << ": \"" << printable(c.text) << "\"";
+    ++checked[static_cast<int>(*family)];
+  }
+  for (std::size_t n : checked) EXPECT_GT(n, 150u) << "each family needs its cases";
 }
 
-TEST(pretokenizer, translation_keeps_fancy_regex_meaning) {
-  // \s is White_Space (U+0085 yes, U+180E no); \h is a hex digit; $ never matches before a final newline.
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"(\s+)"), "a\u0085b\u180ec"), std::vector<std::string>{"\u0085"});
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"(\h+)"), "xab12g"), std::vector<std::string>{"ab12"});
-  EXPECT_TRUE(pieces(pretokenizer::from_pattern(R"(x$)"), "x\n").empty());
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"((?m)x$)"), "x\nx"), (std::vector<std::string>{"x", "x"}));
-  // Class set operations, POSIX classes (ASCII in Rust), Rust's \w (marks yes, U+00B2 no).
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"([a-z&&[^aeiou]]+)"), "abcde"), (std::vector<std::string>{"bcd"}));
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"([[:alpha:]]+)"), "ab\u00e9c"), (std::vector<std::string>{"ab", "c"}));
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"(\w+)"), "a\u0301\u00b2_"), (std::vector<std::string>{"a\u0301", "_"}));
-  // Flags set in a capture group stay on after it, as fancy-regex parses them.
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"(((?i)a)A)"), "aa"), std::vector<std::string>{"aa"});
-  EXPECT_TRUE(pieces(pretokenizer::from_pattern(R"((?:(?i)a)A)"), "aa").empty());
+TEST(pretokenizer, every_encoding_of_a_family_splits_alike) {
+  for (const char* name : {"gpt2", "p50k_base", "p50k_edit", "o200k_harmony"}) {
+    const auto enc = tokenmaxx::get_encoding(name);
+    const auto family = tokenmaxx::family_name(enc->family());
+    const auto& reference = *tokenmaxx::get_encoding(encoding_of(family));
+    for (const auto& c : split_cases)
+      if (c.family == family) {
+        EXPECT_EQ(enc->pieces(c.text), reference.pieces(c.text)) << name << ": " << printable(c.text);
+      }
+  }
 }
 
-TEST(pretokenizer, empty_matches_yield_no_piece_and_unmatched_text_is_skipped) {
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"(\d*)"), "ab12c3"), (std::vector<std::string>{"12", "3"}));
-  EXPECT_EQ(pieces(pretokenizer::from_pattern(R"(|a)"), "aa"), std::vector<std::string>{});
+TEST(pretokenizer, the_pcre2_reference_agrees_with_tiktoken) {
+  // The fuzzer's reference splitter, checked on the same cases: if this fails, the fuzzer's
+  // verdicts on splitting mean nothing.
+  std::map<std::string_view, tokenmaxx_test::reference_splitter> splitters;
+  for (auto f : {pretokenizer_family::gpt2, pretokenizer_family::cl100k, pretokenizer_family::o200k})
+    splitters.emplace(tokenmaxx::family_name(f), tokenmaxx_test::reference_splitter(tokenmaxx::canonical_pattern(f)));
+  for (const auto& c : split_cases)
+    EXPECT_EQ(as_strings(c.text, splitters.at(c.family).split(c.text)), c.pieces)
+        << c.family << ": \"" << printable(c.text) << "\"";
 }
 
-TEST(pretokenizer, invalid_patterns_are_errors_with_status_twins) {
-  EXPECT_THROW(pretokenizer::from_pattern("("), tokenmaxx::error);
-  const auto st = tokenmaxx::try_make_pretokenizer("[a");
-  ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(st.status().message().find("unclosed character class"), std::string_view::npos);
-  const auto ci = tokenmaxx::try_make_pretokenizer(R"((?i)\p{Lu})");
-  ASSERT_FALSE(ci.ok());
-  EXPECT_NE(ci.status().message().find("case-insensitive"), std::string_view::npos);
-  EXPECT_FALSE(tokenmaxx::try_make_pretokenizer("\xff").ok());
+TEST(pretokenizer, the_original_gpt2_pattern_splits_like_r50k) {
+  // tiktoken says the GPT-2 release's pattern is equivalent to its r50k one; family_for_pattern maps
+  // both to the gpt2 scanner, so they must split alike.
+  const auto original = R"('s|'t|'re|'ve|'m|'ll|'d| ?[\p{L}]+| ?[\p{N}]+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)"sv;
+  EXPECT_EQ(tokenmaxx::family_for_pattern(original), pretokenizer_family::gpt2);
+  const tokenmaxx_test::reference_splitter splitter(original);
+  for (const auto& c : split_cases)
+    if (c.family == "gpt2") {
+      EXPECT_EQ(as_strings(c.text, splitter.split(c.text)), c.pieces) << printable(c.text);
+    }
 }
 
-TEST(pretokenizer, catastrophic_backtracking_is_bounded) {
-  const auto enc = with_pattern(pretokenizer::from_pattern(R"((?:a+)+b|.)"));
-  const std::string evil(5000, 'a');
-  EXPECT_THROW(enc->count(evil), tokenmaxx::error);
-  const auto st = tokenmaxx::try_count(*enc, evil);
-  ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_EQ(enc->count("ab"), 1u);  // the same encoding stays usable
+TEST(pretokenizer, patterns_are_tiktokens_and_map_to_their_family) {
+  for (const auto& e : encoding_cases) {
+    const auto enc = tokenmaxx::get_encoding(e.name);
+    EXPECT_EQ(tokenmaxx::family_for_pattern(e.pattern), enc->family()) << e.name;
+    EXPECT_EQ(tokenmaxx::canonical_pattern(enc->family()), e.pattern) << e.name;
+  }
+  EXPECT_EQ(std::size(encoding_cases), 6u);
 }
 
-TEST(pretokenizer, streaming_counter_is_exact_with_a_compiled_pattern) {
-  const auto enc = with_pattern(pretokenizer::from_pattern(R"(\p{L}+(?=\s*\d)|\p{L}+|\s+|.)"));
-  std::string text;
-  for (int i = 0; i < 40; ++i) text += "word   " + std::string(i % 3 ? "x" : "9") + " ";
-  tokenmaxx::token_counter counter(enc);
-  for (std::size_t k = 0; k < text.size(); k += 5) counter.append(std::string_view(text).substr(k, 5));
-  EXPECT_EQ(counter.count(), enc->count(text));
+TEST(pretokenizer, unknown_patterns_and_names_are_refused_not_guessed) {
+  EXPECT_FALSE(tokenmaxx::family_for_pattern(R"(\w+)"));
+  EXPECT_FALSE(tokenmaxx::family_for_pattern(""));
+  // One character off a real pattern is another pattern.
+  std::string almost(tokenmaxx::canonical_pattern(pretokenizer_family::cl100k));
+  almost.back() = 'S';
+  EXPECT_FALSE(tokenmaxx::family_for_pattern(almost));
+  for (auto f : {pretokenizer_family::gpt2, pretokenizer_family::cl100k, pretokenizer_family::o200k})
+    EXPECT_EQ(tokenmaxx::family_from_name(tokenmaxx::family_name(f)), f);
+  EXPECT_FALSE(tokenmaxx::family_from_name("r50k"));
+  static_assert(tokenmaxx::family_for_pattern(tokenmaxx::canonical_pattern(pretokenizer_family::o200k)) ==
+                pretokenizer_family::o200k);
+}
+
+TEST(pretokenizer, pieces_rejects_invalid_utf8) {
+  const auto enc = tokenmaxx::get_encoding("cl100k_base");
+  EXPECT_THROW(enc->pieces("ab\xff"), tokenmaxx::invalid_utf8_error);
+  EXPECT_TRUE(enc->pieces("").empty());
 }
 
 }  // namespace

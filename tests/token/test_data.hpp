@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -87,9 +88,17 @@ inline std::string ids_sha256(const std::vector<tokenmaxx::rank_t>& ids) {
   return tokenmaxx::base::sha256_hex(s);
 }
 
+// The corpus files the parity tests require: tests/token/corpus_files.txt (shared with
+// compare_with_tiktoken.py). A missing or empty list is an error, never zero test cases.
 inline const std::vector<std::string>& corpus_files() {
-  static const std::vector<std::string> files = {"prose_en.txt", "code_python.txt", "code_cpp.txt",
-                                                 "chat.jsonl", "udhr.jsonl", "edge_cases.jsonl"};
+  static const std::vector<std::string> files = [] {
+    std::istringstream in(read_file(TOKENMAXX_TEST_CORPUS_LIST));
+    std::vector<std::string> names;
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty() && line[0] != '#') names.push_back(line);
+    if (names.empty()) throw std::runtime_error(std::string("no corpus files listed in ") + TOKENMAXX_TEST_CORPUS_LIST);
+    return names;
+  }();
   return files;
 }
 

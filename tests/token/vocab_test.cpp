@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -103,6 +104,19 @@ TEST(vocab, from_ranks_builds_the_same_table_as_parsing_and_rejects_bad_input) {
   EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({{"", 0}}), tokenmaxx::vocab_error);
   EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({{"a", tokenmaxx::vocabulary::max_rank_limit + 1}}), tokenmaxx::vocab_error);
   EXPECT_THROW(tokenmaxx::vocabulary::from_ranks({}), tokenmaxx::vocab_error);
+}
+
+}  // namespace
+
+namespace {
+
+// Found by fuzz/token/vocab_fuzz's reference parser (seed fuzz/token/corpus/vocab/blank_only.tiktoken):
+// an empty file is an error ("is empty") and so is from_ranks({}), but a file of blank lines parses
+// into a vocabulary with no token at all, which then fails on the first byte it is asked to encode.
+TEST(vocab, a_file_of_only_blank_lines_is_as_empty_as_an_empty_file) {
+  for (const char* blank : {"\n", "\r\n", "\n\r\n\n"}) {
+    EXPECT_THROW(tokenmaxx::vocabulary::parse(blank, "blank"), tokenmaxx::vocab_error) << "lines: " << std::strlen(blank);
+  }
 }
 
 }  // namespace

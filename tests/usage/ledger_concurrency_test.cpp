@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -33,7 +35,7 @@ using namespace tokenmaxx;
 constexpr int scaled(int n) { return TOKENMAXX_LEDGER_SANITIZED ? n : n * 4; }
 
 struct tally {
-  std::array<std::uint64_t, 5> tokens{};
+  token_counts tokens{};
   std::uint64_t requests = 0, errors = 0;
   void add(const usage& u) {
     for (token_type t : all_token_types) tokens[static_cast<std::size_t>(t)] += u.tokens(t);
@@ -41,12 +43,12 @@ struct tally {
     errors += u.errors;
   }
   void add(const usage_row& r) {
-    for (std::size_t i = 0; i < 5; ++i) tokens[i] += r.tokens[i];
+    for (std::size_t i = 0; i < token_type_count; ++i) tokens[i] += r.tokens[i];
     requests += r.requests;
     errors += r.errors;
   }
   void add(const tally& o) {
-    for (std::size_t i = 0; i < 5; ++i) tokens[i] += o.tokens[i];
+    for (std::size_t i = 0; i < token_type_count; ++i) tokens[i] += o.tokens[i];
     requests += o.requests;
     errors += o.errors;
   }
@@ -61,7 +63,13 @@ tally total_of(const usage_snapshot& s) {
 
 usage random_usage(std::mt19937_64& rng) {
   return {.input = rng() % 2000, .cached_input = rng() % 3 == 0 ? rng() % 500 : 0, .cache_creation = rng() % 7 == 0 ? 64u : 0u,
-          .output = rng() % 800, .reasoning = rng() % 5 == 0 ? rng() % 300 : 0, .requests = 1, .errors = rng() % 17 == 0 ? 1u : 0u};
+          .cache_creation_1h = rng() % 11 == 0 ? 32u : 0u, .output = rng() % 800, .reasoning = rng() % 5 == 0 ? rng() % 300 : 0,
+          .requests = 1, .errors = rng() % 17 == 0 ? 1u : 0u};
+}
+
+// Records and counts a failure instead of asserting (gtest assertions are for the main thread).
+void record_or_count(ledger& l, key_handle h, const usage& u, std::atomic<int>& failures) {
+  if (!l.record(h, u).ok()) failures.fetch_add(1, std::memory_order_relaxed);
 }
 
 class ExactTotals : public ::testing::TestWithParam<int> {};
@@ -86,7 +94,7 @@ TEST_P(ExactTotals, HotAndColdKeys) {
       const int my_iters = iters - (t * iters) / (2 * threads);  // staggered exits
       for (int i = 0; i < my_iters; ++i) {
         usage u = random_usage(rng);
-        l.record(*hot, u);
+        record_or_count(l, *hot, u, failures);
         hot_per_thread[t].add(u);
         per_thread[t].add(u);
         if (i % 16 == 0) {
@@ -131,6 +139,7 @@ TEST(Conservation, SnapshotAndResetLosesNothing) {
   for (int k = 0; k < 16; ++k) keys.push_back(*l.resolve("t" + std::to_string(k % 4), "m" + std::to_string(k / 4)));
   std::vector<tally> written(writers);
   std::atomic<int> running{writers};
+  std::atomic<int> failures{0};
   std::vector<std::thread> pool;
   for (int w = 0; w < writers; ++w) {
     pool.emplace_back([&, w] {
@@ -143,7 +152,7 @@ TEST(Conservation, SnapshotAndResetLosesNothing) {
         if (i % 64 == 63) {
           if (!l.record("dyn-" + std::to_string(w) + "-" + std::to_string((i / 64) % 300), "m", u).ok()) std::abort();
         } else {
-          l.record(keys[(i & 1) ? 0 : rng() % keys.size()], u);
+          record_or_count(l, keys[(i & 1) ? 0 : rng() % keys.size()], u, failures);
         }
         written[w].add(u);
       }
@@ -163,6 +172,7 @@ TEST(Conservation, SnapshotAndResetLosesNothing) {
   collected.add(total_of(l.snapshot_and_reset(++clock)));
   tally want;
   for (const tally& t : written) want.add(t);
+  EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(collected, want);
   EXPECT_GT(snapshots, 1);
   EXPECT_EQ(total_of(l.snapshot_and_reset(++clock)), tally{});  // nothing left over
@@ -175,18 +185,20 @@ TEST(Conservation, ConcurrentCollectors) {
   ledger l({.capacity = 16});
   auto h = *l.resolve("a", "m");
   std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
   tally written;
   std::thread writer([&] {
     std::mt19937_64 rng(7);
     for (int i = 0; i < iters; ++i) {
       usage u = random_usage(rng);
-      l.record(h, u);
+      record_or_count(l, h, u, failures);
       written.add(u);
     }
     done.store(true, std::memory_order_release);
   });
   std::thread writer2([&] {
-    for (int i = 0; i < iters; ++i) l.add(h, token_type::output, 3);
+    for (int i = 0; i < iters; ++i)
+      if (!l.add(h, token_type::output, 3).ok()) failures.fetch_add(1);
   });
   tally c1, c2;
   std::thread collector([&] {
@@ -198,7 +210,8 @@ TEST(Conservation, ConcurrentCollectors) {
   collector.join();
   c1.add(c2);
   c1.add(total_of(l.snapshot_and_reset()));
-  written.tokens[3] += 3ull * iters;
+  written.tokens[static_cast<std::size_t>(token_type::output)] += 3ull * iters;
+  EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(c1, written);
 }
 
@@ -209,6 +222,7 @@ TEST(Conservation, CumulativeIsMonotonicAndDeltasConserve) {
   std::vector<key_handle> keys;
   for (int k = 0; k < 4; ++k) keys.push_back(*l.resolve("t", "m" + std::to_string(k)));
   std::atomic<int> running{2};
+  std::atomic<int> failures{0};
   std::vector<tally> written(2);
   std::vector<std::thread> pool;
   for (int w = 0; w < 2; ++w)
@@ -216,7 +230,7 @@ TEST(Conservation, CumulativeIsMonotonicAndDeltasConserve) {
       std::mt19937_64 rng(5 + w);
       for (int i = 0; i < iters; ++i) {
         usage u = random_usage(rng);
-        l.record(keys[i % 4], u);
+        record_or_count(l, keys[static_cast<std::size_t>(i % 4)], u, failures);
         written[w].add(u);
       }
       running.fetch_sub(1);
@@ -231,6 +245,7 @@ TEST(Conservation, CumulativeIsMonotonicAndDeltasConserve) {
   for (auto& th : pool) th.join();
   deltas.add(total_of(*tracker.next(l.snapshot())));
   written[0].add(written[1]);
+  EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(deltas, written[0]);
 }
 
@@ -331,39 +346,216 @@ TEST(Budget, UnitReservationsFillExactly) {
   EXPECT_EQ(b.state("t")->committed, limit);
 }
 
-// Windows closed while writers run: closed + open windows sum to everything written.
+// Windows closed while writers run: closed + open windows sum to everything written, for minute and
+// hour windows alike (keep is unbounded so that no minute window is dropped and skipped).
 TEST(Windows, ConcurrentWritersConserveAcrossWindows) {
-  const int iters = scaled(100'000);
   ledger l({.capacity = 64});
   std::int64_t now = 1'700'000'000LL * 1'000'000'000LL;
-  window_rollup w(l, [&] { return now; });
+  window_rollup w(l, [&] { return now; }, /*keep=*/std::numeric_limits<std::size_t>::max());
   auto h = *l.resolve("a", "m");
-  std::atomic<int> running{2};
+  std::atomic<bool> stop{false};
+  std::atomic<int> started{0};
+  std::atomic<int> failures{0};
   std::vector<std::uint64_t> written(2, 0);
   std::vector<std::thread> pool;
   for (int t = 0; t < 2; ++t)
     pool.emplace_back([&, t] {
-      for (int i = 0; i < iters; ++i) {
-        l.record(h, {.input = 1u + (i & 3), .requests = 1});
-        written[t] += 1u + (i & 3);
+      for (std::uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+        const std::uint64_t n = 1u + (i & 3);
+        record_or_count(l, h, {.input = n, .requests = 1}, failures);
+        written[static_cast<std::size_t>(t)] += n;
+        if (i == 0) started.fetch_add(1);
       }
-      running.fetch_sub(1);
     });
-  while (running.load() > 0) {
-    now += 7'000'000'000LL;  // 7 s per tick
+  while (started.load() < 2) std::this_thread::yield();
+  // The collector drives the test: 300 ticks of 7 s (35 minutes) while the writers run throughout.
+  for (int tick = 0; tick < 300; ++tick) {
+    now += 7'000'000'000LL;
     ASSERT_TRUE(w.advance().ok());
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
+  stop.store(true);
   for (auto& th : pool) th.join();
   now += 7'000'000'000LL;
   ASSERT_TRUE(w.advance().ok());
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GE(w.closed(window_unit::minute).size(), 34u);
   for (window_unit u : {window_unit::minute, window_unit::hour}) {
     std::uint64_t sum = 0;
-    for (const auto& cw : w.closed(u))
+    std::size_t windows_with_usage = 0;
+    for (const auto& cw : w.closed(u)) {
       for (const auto& r : cw.usage.rows) sum += r.tokens_of(token_type::input);
+      windows_with_usage += !cw.usage.rows.empty();
+    }
     for (const auto& r : w.open(u).rows) sum += r.tokens_of(token_type::input);
-    if (u == window_unit::minute && w.closed(u).size() == 64) continue;  // oldest dropped by `keep`
-    EXPECT_EQ(sum, written[0] + written[1]);
+    EXPECT_EQ(sum, written[0] + written[1]) << "unit " << static_cast<int>(u);
+    if (u == window_unit::minute) EXPECT_GE(windows_with_usage, 20u) << "writers and collector did not overlap";
   }
+}
+
+// Issue 10, defect 3: threads racing to resolve exactly `capacity` distinct keys must all get them
+// (no spurious ResourceExhausted, nothing redirected to the overflow key).
+TEST(FullTable, RacingResolvesOfExactlyCapacityKeysNeverFail) {
+  constexpr int threads = 4;
+  constexpr int capacity = 64;
+  const int rounds = TOKENMAXX_LEDGER_SANITIZED ? 100 : 300;
+  std::vector<std::string> tenants;
+  for (int k = 0; k < capacity; ++k) tenants.push_back("tenant-" + std::to_string(k));
+  int refused = 0, redirected = 0;
+  for (int round = 0; round < rounds; ++round) {
+    ledger strict({.capacity = capacity});
+    ledger spill({.capacity = capacity, .when_full = full_policy::overflow_bucket});
+    budget_book budgets(capacity);
+    std::atomic<int> round_refused{0}, round_redirected{0};
+    std::atomic<int> ready{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        ready.fetch_add(1);
+        while (ready.load() < threads) std::this_thread::yield();
+        for (int i = 0; i < capacity; ++i) {
+          const std::string& tenant = tenants[static_cast<std::size_t>((i * 7 + t * 13) % capacity)];
+          if (!strict.resolve(tenant, "m").ok()) round_refused.fetch_add(1);
+          auto h = spill.resolve(tenant, "m");
+          if (!h.ok() || h->tenant() == overflow_key) round_redirected.fetch_add(1);
+          if (!budgets.set_limit(tenant, 10).ok()) round_refused.fetch_add(1);
+        }
+      });
+    for (auto& th : pool) th.join();
+    refused += round_refused.load();
+    redirected += round_redirected.load();
+    ASSERT_EQ(strict.size(), static_cast<std::size_t>(capacity));
+    ASSERT_EQ(spill.overflowed_resolves(), 0u);
+    ASSERT_EQ(strict.resolve("one-more", "m").status().code(), absl::StatusCode::kResourceExhausted);
+  }
+  EXPECT_EQ(refused, 0);
+  EXPECT_EQ(redirected, 0);
+}
+
+// Issue 10, defect 4: keys written by a second and a third live thread, each once and with no race,
+// must not grow stripes (the second thread takes the key's second owned line, the third the shared one).
+TEST(Stripes, NoGrowthWithoutContention) {
+  ledger l({.capacity = 2000});
+  std::vector<key_handle> keys;
+  for (int i = 0; i < 1000; ++i) keys.push_back(*l.resolve("t" + std::to_string(i), "m"));
+  std::atomic<int> phase{0};
+  std::atomic<int> failures{0};
+  auto writer = [&](std::uint64_t n, int done, int leave) {
+    return std::thread([&, n, done, leave] {
+      for (key_handle h : keys) record_or_count(l, h, {.input = n, .requests = 1}, failures);
+      phase.store(done);
+      while (phase.load() < leave) std::this_thread::yield();  // stay alive: keep the slot
+    });
+  };
+  std::thread first = writer(1, 1, 3);
+  while (phase.load() != 1) std::this_thread::yield();
+  const ledger_stats before = l.stats();
+  std::thread second = writer(2, 2, 3);
+  while (phase.load() != 2) std::this_thread::yield();
+  std::thread third([&] {
+    for (key_handle h : keys) {
+      record_or_count(l, h, {.input = 4, .requests = 1}, failures);
+      std::this_thread::sleep_for(std::chrono::microseconds(20));  // slower than "busy": one write per key anyway
+    }
+  });
+  third.join();
+  const ledger_stats after = l.stats();
+  phase.store(3);
+  first.join();
+  second.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(after.contended_keys, 0u);
+  EXPECT_EQ(after.bytes, before.bytes) << (after.bytes - before.bytes) / keys.size() << " bytes per key";
+  const usage_snapshot s = l.snapshot();
+  for (const usage_row& r : s.rows) {
+    EXPECT_EQ(r.tokens_of(token_type::input), 7u);
+    EXPECT_EQ(r.requests, 3u);
+  }
+}
+
+// ...and a key that four threads keep writing grows once and stays exact.
+TEST(Stripes, ContendedKeyGrowsOnceAndStaysExact) {
+  constexpr int threads = 4;
+  ledger l({.capacity = 16});
+  auto h = *l.resolve("hot", "m");
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::vector<std::uint64_t> written(threads, 0);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      std::uint64_t n = 0;
+      // Until the key grew, then as long again (so that writes land in the stripes too).
+      for (std::uint64_t i = 0; !stop.load(std::memory_order_relaxed) || i % 4096 != 0; ++i) {
+        record_or_count(l, h, {.output = 1, .requests = 1}, failures);
+        ++n;
+      }
+      written[static_cast<std::size_t>(t)] = n;
+    });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (l.stats().contended_keys == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stop.store(true);
+  for (auto& th : pool) th.join();
+  const ledger_stats st = l.stats();
+  EXPECT_EQ(st.contended_keys, 1u);
+  EXPECT_LE(st.bytes, 2048u + 512u + usage_detail::slot_count() * 128u + sizeof(ledger) + 64u * 16u);
+  std::uint64_t total = 0;
+  for (std::uint64_t n : written) total += n;
+  const usage_snapshot snap = l.snapshot();
+  const usage_row* r = snap.find("hot", "m");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(r->tokens_of(token_type::output), total);
+  EXPECT_EQ(r->requests, total);
+}
+
+// Issue 10, defect 1 under load: writers drive one key to saturation through the owner line, the
+// shared line and the stripes while two collectors claim deltas. Every collector finishes, the
+// deltas of the saturated field add up to exactly 2^64 - 1, and requests stay exact.
+TEST(Saturation, CollectorsFinishAndDeltasTelescopeToTheCeiling) {
+  constexpr int writers = 3;
+  const int per_writer = 30'000;  // 3 x 30,000 x (2^48 - 1) > 2^64
+  ledger l({.capacity = 16});
+  auto h = *l.resolve("a", "m");
+  std::atomic<int> running{writers};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int w = 0; w < writers; ++w)
+    pool.emplace_back([&] {
+      for (int i = 0; i < per_writer; ++i) record_or_count(l, h, {.input = max_increment, .requests = 1}, failures);
+      running.fetch_sub(1);
+    });
+  std::atomic<std::uint64_t> input_sum_high{0}, input_sum_low{0}, requests{0};
+  std::atomic<bool> flagged{false};
+  auto collect = [&] {
+    const usage_snapshot d = l.snapshot_and_reset();
+    for (const usage_row& r : d.rows) {
+      const std::uint64_t v = r.tokens_of(token_type::input);
+      // 128-bit accumulation across threads: low word with carry into the high word.
+      std::uint64_t low = input_sum_low.load();
+      while (!input_sum_low.compare_exchange_weak(low, low + v)) {}
+      if (low + v < low) input_sum_high.fetch_add(1);
+      requests.fetch_add(r.requests);
+      if (r.overflow) flagged.store(true);
+    }
+  };
+  std::thread other_collector([&] {
+    while (running.load() > 0) collect();
+  });
+  while (running.load() > 0) collect();
+  for (auto& th : pool) th.join();
+  other_collector.join();
+  collect();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(input_sum_high.load(), 0u);
+  EXPECT_EQ(input_sum_low.load(), UINT64_MAX);
+  EXPECT_EQ(requests.load(), static_cast<std::uint64_t>(writers) * per_writer);
+  EXPECT_TRUE(flagged.load());
+  const usage_snapshot snap = l.snapshot();
+  const usage_row* r = snap.find("a", "m");
+  EXPECT_EQ(r->tokens_of(token_type::input), UINT64_MAX);
+  EXPECT_TRUE(r->overflow);
 }
 
 }  // namespace

@@ -1,51 +1,62 @@
-// tokenmaxx/privacy/accountant.hpp: the per-period privacy budget and its append-only audit log.
+// tokenmaxx/privacy/accountant.hpp: the privacy budget per time period, kept in a durable audit log.
 //
 // Every differentially private release spends privacy loss: epsilon, and for the Gaussian mechanism
-// or private group selection also delta. Releases about the same period compose (their costs add),
-// so a `privacy_accountant` holds one budget per period label and refuses any release that would
-// take a period past it. The privacy unit is "a person in a period": a budget bounds what all
-// releases about one period together can reveal about any one person's activity in that period.
+// or private group selection also delta. Releases about the same people and time compose (their
+// costs add), so a `privacy_accountant` holds one budget per *budget period*, a fixed slice of time
+// (ISO weeks by default: [Monday 00:00 UTC, next Monday)), and refuses any spend that would take a
+// period past it. Budgets are keyed by time, never by a name: a release over a window is charged in
+// full to every budget period the window overlaps, so the same week under another label, or a daily
+// window inside it, draws on the same budget. The accountant's memory is its audit log: `open()`
+// replays the log, so a restarted job sees what earlier runs spent.
 //
 // Guarantees:
-//   * Exact, atomic accounting: costs are integers (epsilon in millionths, delta in units of 1e-18),
-//     so no rounding drifts; check-and-spend happens under one mutex, so concurrent releases can
-//     never jointly exceed a budget, whatever their interleaving.
-//   * A refused spend changes nothing and returns absl::ResourceExhaustedError naming the period,
-//     the request and what is left.
-//   * When an `audit_log` is attached, every spend and every refusal is appended to it as one JSON
-//     line (time, period, epsilon, delta, totals so far, and what was released: dimensions, metrics,
-//     number of groups, mechanism, a SHA-256 of the released report), written while the lock is
-//     held, so the log order is the spending order. The log holds no identifiers and no pseudonyms:
-//     tokenmaxx writes it, callers cannot append free text. If the log cannot be written the spend
-//     is rolled back and refused: nothing is released without its audit record.
-//
-// Thread safety: all member functions of `privacy_accountant` and `audit_log` are thread safe.
+//  - Exact, atomic accounting: costs are integers (epsilon in millionths, delta in units of 1e-18);
+//    check, log write, fsync and spend happen under one mutex, so concurrent releases never jointly
+//    exceed a budget and the log order is the spending order.
+//  - Durable: each spend and each refusal is one JSON line appended to the log and synced to disk
+//    (fsync) before spend() returns; if that fails the spend is refused (Unavailable) and so is
+//    every later one until the log is reopened. A crash after the sync loses the release, never
+//    the charge.
+//  - Restart-safe: open() verifies the whole log (one JSON object per line, sequence numbers, a
+//    SHA-256 chain over the previous line, replayed totals) and refuses one that does not verify
+//    (DataLoss) or that was created for another budget or calendar (FailedPrecondition). An
+//    exclusive lock refuses a second accountant on the same log, in this or another process.
+//  - Fixed fields only: a record holds times, integer costs, per-period totals, enum names, counts
+//    and a SHA-256 of the released report; no caller text, no identifiers, no pseudonyms.
+//  - Limits, said plainly: the chain has no key, so whoever can rewrite the file can forge it, and
+//    cutting off its last lines is not detected; keep the log where releases cannot edit it.
+//  - Thread safety: every member function is thread safe.
 //
 // Example:
-//   std::ofstream log_file("privacy-audit.jsonl", std::ios::app);
-//   tokenmaxx::audit_log audit(log_file);
-//   auto accountant = tokenmaxx::privacy_accountant::create({.epsilon_per_period = 2.0,
-//                                                            .delta_per_period = 1e-8, .log = &audit});
-//   // pass *accountant to adoption_aggregator; each release() then spends from it
-//   tokenmaxx::privacy_cost left = (*accountant)->remaining("2025-W14");
+//   absl::StatusOr<std::shared_ptr<tokenmaxx::privacy_accountant>> accountant = tokenmaxx::privacy_accountant::open(
+//       {.audit_log_path = "privacy-audit.jsonl", .epsilon_per_period = 2.0, .delta_per_period = 1e-8});
+//   if (!accountant.ok()) return accountant.status();  // DataLoss: a damaged log; FailedPrecondition: in use
+//   // Hand *accountant to every adoption_aggregator; each release() then spends from it.
+//   tokenmaxx::privacy_cost left = (*accountant)->remaining(std::chrono::system_clock::now());
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <ostream>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tokenmaxx/base/sha256.hpp"
+#include "tokenmaxx/privacy/detail/durable_file.hpp"
 #include "tokenmaxx/privacy/detail/format.hpp"
+#include "tokenmaxx/privacy/report.hpp"
 
 namespace tokenmaxx {
 
@@ -59,7 +70,8 @@ struct privacy_cost {
   friend bool operator==(const privacy_cost&, const privacy_cost&) = default;
 
   // epsilon rounded to the nearest millionth (must be in (0, 1000]); delta rounded to the nearest
-  // 1e-18 (must be in [0, 1)); the noise is calibrated to these rounded values, so charge and use agree. Anything else (NaN, infinite, negative, zero epsilon) is an error.
+  // 1e-18 (must be in [0, 1)); noise is calibrated to the rounded values, so charge and use agree.
+  // Anything else (NaN, infinite, negative, zero epsilon) is InvalidArgument.
   static absl::StatusOr<privacy_cost> from(double epsilon, double delta) {
     if (!std::isfinite(epsilon) || epsilon <= 0 || epsilon > 1000) {
       return absl::InvalidArgumentError("epsilon must be a finite number in (0, 1000], got " +
@@ -72,130 +84,386 @@ struct privacy_cost {
     privacy_cost c;
     c.epsilon_millionths = std::llround(epsilon * 1e6);
     if (c.epsilon_millionths < 1) {
-      return absl::InvalidArgumentError("epsilon below the resolution of 1e-6: " +
-                                        privacy_detail::format_double(epsilon));
+      return absl::InvalidArgumentError("epsilon below the resolution of 1e-6: " + privacy_detail::format_double(epsilon));
     }
     c.delta_atto = std::llround(delta * 1e18);
     return c;
   }
 };
 
-class privacy_accountant;
+// One budget period: [start, end).
+struct budget_period {
+  std::chrono::system_clock::time_point start;
+  std::chrono::system_clock::time_point end;
+  friend bool operator==(const budget_period&, const budget_period&) = default;
+};
 
-// An append-only JSON-lines audit log over a caller-supplied stream or a file opened for appending.
-class audit_log {
- public:
-  // Writes to `out`, which must outlive the log.
-  explicit audit_log(std::ostream& out) : out_(&out) {}
+// What a release published, as the audit log records it: fixed fields, no free text.
+struct release_summary {
+  noise_mechanism mechanism = noise_mechanism::laplace;
+  std::vector<adoption_metric> metrics;
+  bool public_groups = false;           // false: private partition selection
+  std::int64_t min_group_size = 0;
+  std::int64_t groups_released = 0;
+  std::int64_t groups_suppressed = 0;
+  base::sha256_digest report_sha256{};  // of to_json(report).dump()
+  bool secure_randomness = true;        // false only for releases made by the test build
+};
 
-  // Opens (creating if needed) `path` in append mode.
-  static absl::StatusOr<std::unique_ptr<audit_log>> open_file(const std::string& path) {
-    auto file = std::make_unique<std::ofstream>(path, std::ios::out | std::ios::app | std::ios::binary);
-    if (!file->is_open()) {
-      return absl::InvalidArgumentError("audit_log: cannot open '" + path + "' for appending");
-    }
-    std::unique_ptr<audit_log> log(new audit_log(*file));
-    log->owned_ = std::move(file);
-    return log;
-  }
-
-  audit_log(const audit_log&) = delete;
-  audit_log& operator=(const audit_log&) = delete;
-
- private:
-  friend class privacy_accountant;
-
-  // One record, one line, flushed. False if the stream failed.
-  bool append(const nlohmann::json& record) {
-    std::lock_guard<std::mutex> lock(mu_);
-    (*out_) << record.dump() << '\n';
-    out_->flush();
-    return static_cast<bool>(*out_);
-  }
-
-  std::mutex mu_;
-  std::ostream* out_;
-  std::unique_ptr<std::ofstream> owned_;
+struct spend_request {
+  std::chrono::system_clock::time_point window_start;  // the data the release is about: [start, end)
+  std::chrono::system_clock::time_point window_end;
+  privacy_cost cost;
+  release_summary release;
 };
 
 class privacy_accountant {
  public:
   struct options {
-    double epsilon_per_period = 0;  // required, > 0
-    double delta_per_period = 0;    // 0: only pure-epsilon releases (Laplace, public groups)
-    audit_log* log = nullptr;       // optional; must outlive the accountant
+    std::string audit_log_path;     // required; created (mode 0600) if missing, else replayed
+    double epsilon_per_period = 0;  // required, in (0, 1000]
+    double delta_per_period = 0;    // 0: only pure-epsilon releases (Laplace with public groups)
+    std::chrono::seconds period_length = std::chrono::weeks(1);  // 1 minute .. 3660 days
+    std::chrono::sys_seconds period_origin = std::chrono::sys_days(std::chrono::year(1970) / 1 / 5);  // a Monday
   };
 
-  static absl::StatusOr<std::shared_ptr<privacy_accountant>> create(const options& opt) {
-    absl::StatusOr<privacy_cost> budget = privacy_cost::from(opt.epsilon_per_period, opt.delta_per_period);
-    if (!budget.ok()) {
-      return absl::InvalidArgumentError("privacy_accountant: " + std::string(budget.status().message()));
+  // Opens (creating if needed) the audit log, verifies it and replays its spends.
+  static absl::StatusOr<std::shared_ptr<privacy_accountant>> open(const options& opt) {
+    if (opt.audit_log_path.empty()) {
+      return absl::InvalidArgumentError("privacy_accountant: an audit log path is required (the budget lives in it)");
     }
-    return std::shared_ptr<privacy_accountant>(new privacy_accountant(*budget, opt.log));
+    absl::StatusOr<privacy_cost> budget = privacy_cost::from(opt.epsilon_per_period, opt.delta_per_period);
+    if (!budget.ok()) return absl::InvalidArgumentError("privacy_accountant: " + std::string(budget.status().message()));
+    if (opt.period_length < std::chrono::minutes(1) || opt.period_length > std::chrono::days(3660)) {
+      return absl::InvalidArgumentError("privacy_accountant: period_length must be between 1 minute and 3660 days");
+    }
+    std::string contents;
+    absl::StatusOr<privacy_detail::durable_file> file =
+        privacy_detail::durable_file::open(opt.audit_log_path, contents, max_log_bytes);
+    if (!file.ok()) return file.status();
+    std::shared_ptr<privacy_accountant> acc(new privacy_accountant(*budget, opt, std::move(*file)));
+    if (contents.empty()) {
+      absl::Status st = acc->append_locked(acc->created_record());
+      if (!st.ok()) return st;
+    } else {
+      absl::Status st = acc->replay(contents);
+      if (!st.ok()) return st;
+      st = acc->append_locked(acc->record("opened"));
+      if (!st.ok()) return st;
+    }
+    return acc;
   }
 
-  // Atomically spends `cost` from `period`'s budget, or refuses without spending. `what` describes
-  // the release for the audit log (built by tokenmaxx; holds no identifiers).
-  absl::Status spend(std::string_view period, const privacy_cost& cost, const nlohmann::json& what = {}) {
-    if (period.empty()) return absl::InvalidArgumentError("privacy_accountant: empty period label");
-    if (cost.epsilon_millionths < 0 || cost.delta_atto < 0 ||
-        (cost.epsilon_millionths == 0 && cost.delta_atto == 0)) {
+  privacy_accountant(const privacy_accountant&) = delete;
+  privacy_accountant& operator=(const privacy_accountant&) = delete;
+
+  // Charges `r.cost` to every budget period that [window_start, window_end) overlaps, or to none.
+  // ResourceExhausted (naming the period and what is left) when one would exceed its budget;
+  // InvalidArgument for an empty or absurd window or a non-positive cost; Unavailable when the log
+  // cannot be written. Refusals are logged too.
+  absl::Status spend(const spend_request& r) {
+    if (r.cost.epsilon_millionths < 0 || r.cost.delta_atto < 0 || (r.cost.epsilon_millionths == 0 && r.cost.delta_atto == 0)) {
       return absl::InvalidArgumentError("privacy_accountant: a spend must be positive");
     }
+    if (r.release.groups_released < 0 || r.release.groups_suppressed < 0 || r.release.min_group_size < 0) {
+      return absl::InvalidArgumentError("privacy_accountant: negative counts in the release summary");
+    }
+    absl::StatusOr<std::pair<std::int64_t, std::int64_t>> span = period_span(r.window_start, r.window_end);
+    if (!span.ok()) return span.status();
     std::lock_guard<std::mutex> lock(mu_);
-    privacy_cost& spent = spent_[std::string(period)];
-    const bool fits = cost.epsilon_millionths <= budget_.epsilon_millionths - spent.epsilon_millionths &&
-                      cost.delta_atto <= budget_.delta_atto - spent.delta_atto;
-    nlohmann::json rec = {
-        {"time", privacy_detail::format_time(std::chrono::system_clock::now())},
-        {"event", fits ? "release" : "refused"},
-        {"period", std::string(period)},
-        {"epsilon", cost.epsilon()},
-        {"delta", cost.delta()},
-        {"period_epsilon_spent", static_cast<double>(fits ? spent.epsilon_millionths + cost.epsilon_millionths
-                                                          : spent.epsilon_millionths) / 1e6},
-        {"period_delta_spent", static_cast<double>(fits ? spent.delta_atto + cost.delta_atto : spent.delta_atto) / 1e18},
-        {"period_epsilon_budget", budget_.epsilon()},
-        {"period_delta_budget", budget_.delta()},
-    };
-    if (!what.is_null()) rec["release"] = what;
-    if (!fits) {
-      if (log_ != nullptr) log_->append(rec);
+    if (!broken_.ok()) return broken_;
+    std::optional<std::int64_t> over;
+    for (std::int64_t i = span->first; i <= span->second && !over; ++i) {
+      if (!fits(spent_at(i), r.cost)) over = i;
+    }
+    nlohmann::json rec = spend_record(r, *span, !over);
+    absl::Status logged = append_locked(rec);
+    if (over) {
+      const privacy_cost left = minus(budget_, spent_at(*over));
       return absl::ResourceExhaustedError(
-          "privacy budget exhausted for period '" + std::string(period) + "': this release needs epsilon " +
-          privacy_detail::format_double(cost.epsilon()) + ", delta " + privacy_detail::format_double(cost.delta()) +
-          "; remaining epsilon " +
-          privacy_detail::format_double(static_cast<double>(budget_.epsilon_millionths - spent.epsilon_millionths) / 1e6) +
-          ", delta " + privacy_detail::format_double(static_cast<double>(budget_.delta_atto - spent.delta_atto) / 1e18));
+          "privacy budget exhausted for the period starting " + privacy_detail::format_time(period_start(*over)) +
+          ": this release needs epsilon " + privacy_detail::format_double(r.cost.epsilon()) + ", delta " +
+          privacy_detail::format_double(r.cost.delta()) + "; remaining epsilon " +
+          privacy_detail::format_double(left.epsilon()) + ", delta " + privacy_detail::format_double(left.delta()));
     }
-    if (log_ != nullptr && !log_->append(rec)) {
-      return absl::UnavailableError("privacy_accountant: the audit log could not be written; release refused");
-    }
-    spent.epsilon_millionths += cost.epsilon_millionths;
-    spent.delta_atto += cost.delta_atto;
+    if (!logged.ok()) return logged;
+    for (std::int64_t i = span->first; i <= span->second; ++i) spent_[i] = plus(spent_at(i), r.cost);
     return absl::OkStatus();
   }
 
   privacy_cost budget() const noexcept { return budget_; }
+  const std::string& audit_log_path() const noexcept { return file_.path(); }
 
-  privacy_cost spent(std::string_view period) const {
+  // The budget period containing `t`.
+  budget_period period_containing(std::chrono::system_clock::time_point t) const {
+    const std::int64_t i = index_of(since_origin(t));
+    return {period_start(i), period_start(i + 1)};
+  }
+
+  // The budget periods a window [start, end) is charged to.
+  absl::StatusOr<std::vector<budget_period>> periods_overlapping(std::chrono::system_clock::time_point start,
+                                                                 std::chrono::system_clock::time_point end) const {
+    absl::StatusOr<std::pair<std::int64_t, std::int64_t>> span = period_span(start, end);
+    if (!span.ok()) return span.status();
+    std::vector<budget_period> out;
+    for (std::int64_t i = span->first; i <= span->second; ++i) out.push_back({period_start(i), period_start(i + 1)});
+    return out;
+  }
+
+  // Spent and remaining in the budget period containing `t`.
+  privacy_cost spent(std::chrono::system_clock::time_point t) const {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = spent_.find(std::string(period));
+    return spent_at(index_of(since_origin(t)));
+  }
+  privacy_cost remaining(std::chrono::system_clock::time_point t) const { return minus(budget_, spent(t)); }
+
+ private:
+  using ns = std::chrono::nanoseconds;
+  static constexpr std::size_t max_log_bytes = std::size_t{1} << 30;
+  static constexpr std::int64_t max_periods_per_spend = 10'000;
+  static constexpr std::string_view schema = "tokenmaxx.privacy_audit.v1";
+
+  privacy_accountant(privacy_cost budget, const options& opt, privacy_detail::durable_file file)
+      : budget_(budget),
+        length_ns_(std::chrono::duration_cast<ns>(opt.period_length).count()),
+        origin_ns_(std::chrono::duration_cast<ns>(opt.period_origin.time_since_epoch()).count()),
+        file_(std::move(file)) {}
+
+  bool fits(const privacy_cost& spent, const privacy_cost& cost) const {
+    const privacy_cost room = minus(budget_, spent);
+    return cost.epsilon_millionths <= room.epsilon_millionths && cost.delta_atto <= room.delta_atto;
+  }
+  static privacy_cost plus(privacy_cost a, const privacy_cost& b) {
+    return {a.epsilon_millionths + b.epsilon_millionths, a.delta_atto + b.delta_atto};
+  }
+  static privacy_cost minus(privacy_cost a, const privacy_cost& b) {
+    return {a.epsilon_millionths - b.epsilon_millionths, a.delta_atto - b.delta_atto};
+  }
+
+  privacy_cost spent_at(std::int64_t i) const {
+    auto it = spent_.find(i);
     return it == spent_.end() ? privacy_cost{} : it->second;
   }
 
-  privacy_cost remaining(std::string_view period) const {
-    const privacy_cost s = spent(period);
-    return {budget_.epsilon_millionths - s.epsilon_millionths, budget_.delta_atto - s.delta_atto};
+  // Nanoseconds from the origin, or nullopt when the subtraction overflows.
+  std::optional<std::int64_t> checked_since_origin(std::chrono::system_clock::time_point t) const {
+    std::int64_t out = 0;
+    if (__builtin_sub_overflow(std::chrono::duration_cast<ns>(t.time_since_epoch()).count(), origin_ns_, &out)) return std::nullopt;
+    return out;
+  }
+  std::int64_t since_origin(std::chrono::system_clock::time_point t) const {
+    return checked_since_origin(t).value_or(0);
+  }
+  std::int64_t index_of(std::int64_t since) const {
+    const std::int64_t q = since / length_ns_;
+    return (since % length_ns_ != 0 && since < 0) ? q - 1 : q;  // floor division
+  }
+  std::chrono::system_clock::time_point period_start(std::int64_t i) const {
+    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        ns(origin_ns_ + i * length_ns_)));
   }
 
- private:
-  privacy_accountant(privacy_cost budget, audit_log* log) : budget_(budget), log_(log) {}
+  // First and last budget period index that [start, end) overlaps.
+  absl::StatusOr<std::pair<std::int64_t, std::int64_t>> period_span(std::chrono::system_clock::time_point start,
+                                                                      std::chrono::system_clock::time_point end) const {
+    if (!(start < end)) return absl::InvalidArgumentError("privacy_accountant: the window must end after it starts");
+    const std::optional<std::int64_t> s = checked_since_origin(start), e = checked_since_origin(end);
+    constexpr std::int64_t limit = std::int64_t{1} << 62;  // keeps period starts representable
+    if (!s || !e || *s < -limit || *e > limit) {
+      return absl::InvalidArgumentError("privacy_accountant: the window is out of range");
+    }
+    const std::int64_t first = index_of(*s), last = index_of(*e - 1);
+    if (last - first + 1 > max_periods_per_spend) {
+      return absl::InvalidArgumentError("privacy_accountant: the window spans more than " +
+                                        std::to_string(max_periods_per_spend) + " budget periods");
+    }
+    return std::pair{first, last};
+  }
+
+  // ---- the log -------------------------------------------------------------------------------
+
+  nlohmann::json record(std::string_view event) const {
+    return {{"seq", seq_},
+            {"prev", prev_hash_},
+            {"event", event},
+            {"time", privacy_detail::format_time(std::chrono::system_clock::now())}};
+  }
+
+  nlohmann::json created_record() const {
+    nlohmann::json r = record("created");
+    r["schema"] = schema;
+    r["epsilon_per_period_millionths"] = budget_.epsilon_millionths;
+    r["delta_per_period_atto"] = budget_.delta_atto;
+    r["epsilon_per_period"] = budget_.epsilon();
+    r["delta_per_period"] = budget_.delta();
+    r["period_length_ns"] = length_ns_;
+    r["period_origin_unix_ns"] = origin_ns_;
+    r["period_origin"] = privacy_detail::format_time(period_start(0));
+    return r;
+  }
+
+  nlohmann::json spend_record(const spend_request& r, std::pair<std::int64_t, std::int64_t> span, bool granted) const {
+    nlohmann::json rec = record(granted ? "release" : "refused");
+    rec["window_unix_ns"] = {std::chrono::duration_cast<ns>(r.window_start.time_since_epoch()).count(),
+                             std::chrono::duration_cast<ns>(r.window_end.time_since_epoch()).count()};
+    rec["window"] = {privacy_detail::format_time(r.window_start), privacy_detail::format_time(r.window_end)};
+    rec["epsilon_millionths"] = r.cost.epsilon_millionths;
+    rec["delta_atto"] = r.cost.delta_atto;
+    rec["epsilon"] = r.cost.epsilon();
+    rec["delta"] = r.cost.delta();
+    nlohmann::json periods = nlohmann::json::array();
+    for (std::int64_t i = span.first; i <= span.second; ++i) {
+      const privacy_cost after = granted ? plus(spent_at(i), r.cost) : spent_at(i);
+      periods.push_back({{"start", privacy_detail::format_time(period_start(i))},
+                         {"index", i},
+                         {"epsilon_spent_millionths", after.epsilon_millionths},
+                         {"delta_spent_atto", after.delta_atto}});
+    }
+    rec["periods"] = std::move(periods);
+    const release_summary& s = r.release;
+    nlohmann::json metrics = nlohmann::json::array();
+    for (adoption_metric m : s.metrics) metrics.push_back(metric_name(m));
+    rec["mechanism"] = mechanism_name(s.mechanism);
+    rec["metrics"] = std::move(metrics);
+    rec["group_selection"] = s.public_groups ? "public_list" : "private_threshold";
+    rec["min_group_size"] = s.min_group_size;
+    rec["groups_released"] = s.groups_released;
+    rec["groups_suppressed"] = s.groups_suppressed;
+    rec["report_sha256"] = base::to_hex(s.report_sha256);
+    rec["secure_randomness"] = s.secure_randomness;
+    return rec;
+  }
+
+  // Appends one record; the caller holds mu_ (or is open(), before anyone else can see *this).
+  absl::Status append_locked(const nlohmann::json& rec) {
+    const std::string line = rec.dump();
+    absl::Status st = file_.append(line + "\n");
+    if (!st.ok()) {
+      broken_ = absl::UnavailableError(std::string(st.message()) + "; the accountant refuses to spend until reopened");
+      return broken_;
+    }
+    prev_hash_ = base::sha256_hex(line);
+    ++seq_;
+    return absl::OkStatus();
+  }
+
+  static bool get_int(const nlohmann::json& j, const char* key, std::int64_t& out) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) return false;
+    out = it->get<std::int64_t>();
+    return true;
+  }
+
+  // Verifies every line and rebuilds spent_; DataLoss (naming the line) on the first that fails.
+  absl::Status replay(const std::string& contents) {
+    const auto bad = [&](std::int64_t line, const std::string& why) {
+      return absl::DataLossError("audit log '" + file_.path() + "' does not verify at line " + std::to_string(line) +
+                                 ": " + why + "; the accountant refuses to start (restore the log or investigate)");
+    };
+    if (contents.back() != '\n') return bad(std::count(contents.begin(), contents.end(), '\n') + 1, "the last line is incomplete");
+    std::size_t pos = 0;
+    while (pos < contents.size()) {
+      const std::size_t end = contents.find('\n', pos);
+      const std::string_view line(contents.data() + pos, end - pos);
+      pos = end + 1;
+      const std::int64_t number = seq_ + 1;
+      const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      std::int64_t seq = -1;
+      if (j.is_discarded() || !j.is_object()) return bad(number, "not a JSON object");
+      if (!get_int(j, "seq", seq) || seq != seq_) return bad(number, "sequence number out of order");
+      const auto prev = j.find("prev");
+      if (prev == j.end() || !prev->is_string() || prev->get<std::string>() != prev_hash_) {
+        return bad(number, "the SHA-256 chain is broken (a line before it was changed, removed or inserted)");
+      }
+      const auto event = j.find("event");
+      if (event == j.end() || !event->is_string()) return bad(number, "no event");
+      const std::string ev = event->get<std::string>();
+      if (seq_ == 0) {
+        if (ev != "created") return bad(number, "the first record must be the 'created' header");
+        absl::Status st = check_header(j);
+        if (!st.ok()) return st.code() == absl::StatusCode::kFailedPrecondition ? st : bad(number, std::string(st.message()));
+      } else if (ev == "release" || ev == "refused") {
+        absl::Status st = replay_spend(j, ev == "release");
+        if (!st.ok()) return bad(number, std::string(st.message()));
+      } else if (ev != "opened") {
+        return bad(number, "unknown event '" + ev.substr(0, 32) + "'");
+      }
+      prev_hash_ = base::sha256_hex(line);
+      ++seq_;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status check_header(const nlohmann::json& j) const {
+    std::int64_t eps = 0, delta = 0, length = 0, origin = 0;
+    const auto sc = j.find("schema");
+    if (sc == j.end() || !sc->is_string() || sc->get<std::string>() != schema) return absl::InvalidArgumentError("unknown schema");
+    if (!get_int(j, "epsilon_per_period_millionths", eps) || !get_int(j, "delta_per_period_atto", delta) ||
+        !get_int(j, "period_length_ns", length) || !get_int(j, "period_origin_unix_ns", origin)) {
+      return absl::InvalidArgumentError("the header lacks the budget");
+    }
+    if (eps != budget_.epsilon_millionths || delta != budget_.delta_atto || length != length_ns_ || origin != origin_ns_) {
+      return absl::FailedPreconditionError(
+          "audit log '" + file_.path() + "' was created for epsilon " + privacy_detail::format_double(static_cast<double>(eps) / 1e6) +
+          ", delta " + privacy_detail::format_double(static_cast<double>(delta) / 1e18) + " per period of " +
+          std::to_string(length / 1'000'000'000) + " s; this accountant was opened with epsilon " +
+          privacy_detail::format_double(budget_.epsilon()) + ", delta " + privacy_detail::format_double(budget_.delta()) +
+          " per period of " + std::to_string(length_ns_ / 1'000'000'000) + " s (start a new log to change the budget)");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status replay_spend(const nlohmann::json& j, bool granted) {
+    privacy_cost cost;
+    const auto window = j.find("window_unix_ns");
+    const auto periods = j.find("periods");
+    if (!get_int(j, "epsilon_millionths", cost.epsilon_millionths) || !get_int(j, "delta_atto", cost.delta_atto) ||
+        window == j.end() || !window->is_array() || window->size() != 2 || !(*window)[0].is_number_integer() ||
+        !(*window)[1].is_number_integer() || periods == j.end() || !periods->is_array()) {
+      return absl::InvalidArgumentError("a spend record lacks its cost, window or periods");
+    }
+    if (cost.epsilon_millionths < 0 || cost.delta_atto < 0) return absl::InvalidArgumentError("a negative cost");
+    const auto at = [](std::int64_t n) {
+      return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(ns(n)));
+    };
+    absl::StatusOr<std::pair<std::int64_t, std::int64_t>> span =
+        period_span(at((*window)[0].get<std::int64_t>()), at((*window)[1].get<std::int64_t>()));
+    if (!span.ok()) return span.status();
+    if (static_cast<std::int64_t>(periods->size()) != span->second - span->first + 1) {
+      return absl::InvalidArgumentError("the periods listed do not match the window");
+    }
+    bool all_fit = true;
+    for (std::int64_t i = span->first; i <= span->second; ++i) all_fit = all_fit && fits(spent_at(i), cost);
+    if (granted != all_fit) {
+      return absl::InvalidArgumentError(granted ? "a release that exceeds the budget" : "a refusal of a spend that fits");
+    }
+    for (std::int64_t i = span->first; i <= span->second; ++i) {
+      const nlohmann::json& p = (*periods)[static_cast<std::size_t>(i - span->first)];
+      privacy_cost after;
+      std::int64_t index = 0;
+      if (!p.is_object() || !get_int(p, "index", index) || !get_int(p, "epsilon_spent_millionths", after.epsilon_millionths) ||
+          !get_int(p, "delta_spent_atto", after.delta_atto) || index != i) {
+        return absl::InvalidArgumentError("a period entry is malformed or out of place");
+      }
+      const privacy_cost expected = granted ? plus(spent_at(i), cost) : spent_at(i);
+      if (after != expected) return absl::InvalidArgumentError("the recorded totals differ from the replayed ones");
+    }
+    if (granted) {
+      for (std::int64_t i = span->first; i <= span->second; ++i) spent_[i] = plus(spent_at(i), cost);
+    }
+    return absl::OkStatus();
+  }
 
   const privacy_cost budget_;
-  audit_log* const log_;
+  const std::int64_t length_ns_;
+  const std::int64_t origin_ns_;
+  privacy_detail::durable_file file_;
+
   mutable std::mutex mu_;
-  std::map<std::string, privacy_cost, std::less<>> spent_;
+  std::map<std::int64_t, privacy_cost> spent_;  // by budget period index
+  std::int64_t seq_ = 0;
+  std::string prev_hash_ = std::string(64, '0');
+  absl::Status broken_;
 };
 
 }  // namespace tokenmaxx

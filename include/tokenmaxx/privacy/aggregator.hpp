@@ -1,59 +1,69 @@
-// tokenmaxx/privacy/aggregator.hpp: privacy-preserving AI adoption metrics per team and workflow, never per person.
+// tokenmaxx/privacy/aggregator.hpp: AI adoption metrics per team and workflow, never per person.
 //
-// An `adoption_aggregator` collects raw usage events for one period (a week, say) and releases, per
+// An `adoption_aggregator` collects raw usage events for one window (a week, say) and releases, per
 // group of caller-defined dimensions (team, workflow, model, ...), the number of active people, the
 // adoption share (active people / headcount), tokens, requests and cost. What leaves it is only an
-// `adoption_report` (adoption_report.hpp) that passed the release gate:
+// `adoption_report` (report.hpp) that passed the release gate:
 //
 //   1. Pseudonyms at ingestion: the person identifier of each event is replaced at once by a keyed
 //      HMAC-SHA256 pseudonym rotated per period (pseudonym.hpp); raw identifiers are never stored.
-//   2. Contribution bounding, in the library: per person and period, at most `max_groups_per_person`
-//      groups (those where the person used the most tokens), and each of the person's totals in a
-//      group clamped to `max_tokens` / `max_requests` / `max_cost_micros`. The noise sensitivity is
-//      derived from these bounds, never supplied by the caller.
-//   3. Minimum group size k (`min_group_size`, default 5): a group with fewer than k distinct active
-//      people is never released.
-//   4. Group selection: with a caller-supplied public group list (an org chart) exactly those groups
-//      are reported, small ones marked suppressed; otherwise a group must also pass a noisy threshold
-//      (private partition selection), which makes the set of reported groups itself private.
-//   5. Integer-exact noise on every number: discrete Laplace (epsilon-DP) or discrete Gaussian
-//      (zCDP, converted to (epsilon, delta)), drawn with OpenSSL's CSPRNG unless a test explicitly
-//      passes `insecure_seeded_rng_for_tests`. Each value carries its noise scale and an interval.
-//   6. Budget: every release spends its (epsilon, delta) from the period's budget in a shared
-//      `privacy_accountant` (privacy_budget.hpp), atomically, with an audit-log line; a release that
-//      would exceed the budget is refused with absl::ResourceExhaustedError.
+//   2. Contribution bounding, in the library: per person, at most `max_groups_per_person` groups
+//      (those where the person used the most tokens), each of the person's totals there clamped to
+//      `max_tokens` / `max_requests` / `max_cost_micros`. The noise follows from these bounds.
+//   3. Integer-exact noise on every number: discrete Laplace (epsilon-DP) or discrete Gaussian
+//      (zCDP converted to (epsilon, delta)) from OpenSSL's CSPRNG (random.hpp), split evenly over
+//      the released metrics. Released values are clamped to >= 0 and carry a noise scale and an
+//      interval.
+//   4. Minimum group size k on the noisy count: with a public group list (an org chart) every listed
+//      group gets a row, marked suppressed when its noisy count of active people is below k, or when
+//      its public headcount is below k; without a list, a group is reported only if its true count
+//      is at least k and its noisy count clears a threshold well above k (private partition
+//      selection), which hides which groups exist.
+//   5. Budget: every release is charged to the shared `privacy_accountant` (accountant.hpp) for each
+//      budget period its window overlaps, durably, before the report is returned; a release past
+//      the budget is refused with ResourceExhausted and nothing leaves.
 //
-// There is no function that returns anything about one person, not even true counts: the only
-// outputs are `release()` and `events_ingested()`. The privacy unit is "a person in a period"; see
-// docs/PRIVACY.md for the guarantees in plain words and how to choose epsilon and k.
+// The guarantee, precisely: each release is (epsilon, delta)-differentially private with respect to
+// adding or removing one person (all of that person's events in the window); delta is 0 for Laplace
+// noise with a public group list. Replacing one person's events by others (same person, different
+// groups) can move up to 2 x max_groups_per_person groups and costs up to twice that. Releases
+// compose: the accountant bounds their sum per budget period. docs/PRIVACY.md says it in plain words.
 //
-// Errors: bad input (wrong number of dimension values, negative amounts, events outside the window,
-// invalid UTF-8, empty ids, out-of-range parameters) returns absl::InvalidArgumentError or
-// absl::OutOfRangeError naming the problem; nothing is silently dropped or zeroed.
-//
-// Thread safety: add() and release() may be called concurrently from any number of threads. A
-// release sees every add() that completed before it started.
+// Guarantees:
+//  - No function returns anything about one person, not even a true total or an event count: the
+//    only output is `release()`.
+//  - Bad input (wrong number of dimension values, negative amounts, events outside the window,
+//    invalid UTF-8, empty ids, out-of-range parameters) is InvalidArgument or OutOfRange naming the
+//    problem; nothing is silently dropped or zeroed. Randomness or audit-log failures come back as
+//    Internal or Unavailable, and then nothing is released or spent. Nothing throws.
+//  - Thread safety: add() and release() may be called concurrently from any number of threads; a
+//    release sees every add() that completed before it started.
 //
 // Example:
+//   const auto monday = std::chrono::sys_days(std::chrono::year(2025) / 4 / 7);
 //   auto key = tokenmaxx::master_key::generate();
-//   auto accountant = tokenmaxx::privacy_accountant::create({.epsilon_per_period = 2.0});
-//   auto agg = tokenmaxx::adoption_aggregator::create({.dimensions = {"team", "workflow"}, .period = "2025-W14",
-//       .window_start = monday, .window_end = monday + std::chrono::weeks(1), .accountant = *accountant},
-//       *tokenmaxx::pseudonymizer::create(*key, "2025-W14"));
-//   std::array<std::string_view, 2> g{"search", "code review"};
-//   (*agg)->add({.person_id = "alice@example.com", .group = g, .tokens = 5200, .requests = 3, .time = t});
-//   std::cout << (*agg)->release({.epsilon = 1.0})->to_text();
+//   if (!key.ok()) return key.status();
+//   auto accountant = tokenmaxx::privacy_accountant::open({.audit_log_path = "privacy-audit.jsonl", .epsilon_per_period = 1.0});
+//   if (!accountant.ok()) return accountant.status();
+//   auto week = tokenmaxx::adoption_aggregator::create(
+//       {.dimensions = {"team", "workflow"}, .period = "2025-W15", .window_start = monday,
+//        .window_end = monday + std::chrono::weeks(1), .accountant = *accountant},
+//       *tokenmaxx::pseudonymizer::create(*key, "2025-W15"));
+//   if (!week.ok()) return week.status();
+//   std::array<std::string_view, 2> group{"search", "code review"};
+//   absl::Status added = (*week)->add({.person_id = "alice@example.com", .group = group, .tokens = 5200,
+//                                      .requests = 3, .time = monday + std::chrono::hours(9)});
+//   absl::StatusOr<tokenmaxx::adoption_report> report =
+//       (*week)->release({.epsilon = 1.0, .public_groups = std::vector<std::vector<std::string>>{{"search", "code review"}}});
+//   if (report.ok()) std::cout << tokenmaxx::to_text(*report);
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,23 +71,23 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "tokenmaxx/privacy/report.hpp"
-#include "tokenmaxx/privacy/detail/sampler.hpp"
-#include "tokenmaxx/privacy/detail/tails.hpp"
-#include "tokenmaxx/privacy/detail/bounding.hpp"
-#include "tokenmaxx/privacy/detail/format.hpp"
-#include "tokenmaxx/base/hmac.hpp"
+#include "tokenmaxx/base/saturating.hpp"
 #include "tokenmaxx/base/sha256.hpp"
 #include "tokenmaxx/base/utf8.hpp"
 #include "tokenmaxx/privacy/accountant.hpp"
-#include "tokenmaxx/privacy/random.hpp"
+#include "tokenmaxx/privacy/detail/bounding.hpp"
+#include "tokenmaxx/privacy/detail/calibration.hpp"
+#include "tokenmaxx/privacy/detail/format.hpp"
+#include "tokenmaxx/privacy/detail/sampler.hpp"
+#include "tokenmaxx/privacy/detail/tails.hpp"
 #include "tokenmaxx/privacy/pseudonym.hpp"
+#include "tokenmaxx/privacy/random.hpp"
+#include "tokenmaxx/privacy/report.hpp"
+#include "tokenmaxx/privacy/report_format.hpp"
 
 namespace tokenmaxx {
 
@@ -92,35 +102,37 @@ struct usage_event {
   std::chrono::system_clock::time_point time;  // inside [window_start, window_end)
 };
 
-// Per person, group and period. Defaults suit a weekly window; choose them from real usage: a bound
-// below typical heavy use biases totals down, a bound far above it adds noise (see docs/PRIVACY.md).
+// Per person, group and window. The defaults are set for a one-week window at the scale of everyday
+// assistant use (about 10,000 tokens and 50 requests a working day, 0.50 currency units a week);
+// heavier use is clamped, which biases totals down. The noise on a sum grows in proportion to its
+// bound: docs/PRIVACY.md tabulates the relative error by group size and says how to choose them.
 struct contribution_bounds {
-  std::int64_t max_groups_per_person = 3;        // L0, 1..1000
-  std::int64_t max_tokens = 2'000'000;           // 1..1e9
-  std::int64_t max_requests = 2'000;             // 1..1e9
-  std::int64_t max_cost_micros = 50'000'000;     // 1..1e9 (50 currency units)
+  std::int64_t max_groups_per_person = 3;  // L0, 1..1000
+  std::int64_t max_tokens = 50'000;        // 1..1e9
+  std::int64_t max_requests = 250;         // 1..1e9
+  std::int64_t max_cost_micros = 500'000;  // 1..1e9
 };
 
 struct aggregator_options {
   std::vector<std::string> dimensions;  // 1..8 distinct non-empty names, e.g. {"team", "workflow"}
-  std::string period;                   // the privacy period, e.g. "2025-W14"
+  std::string period;                   // label of the window, e.g. "2025-W14"; keys the pseudonyms
   std::chrono::system_clock::time_point window_start;
   std::chrono::system_clock::time_point window_end;  // exclusive, after window_start
   contribution_bounds bounds;
   std::int64_t min_group_size = 5;      // k, >= 2
-  std::shared_ptr<privacy_accountant> accountant;  // required; shared by all releases of the period
+  std::shared_ptr<privacy_accountant> accountant;  // required; shared by every release it budgets
 };
 
 struct release_options {
   double epsilon = 1.0;  // spent by this release, split evenly over the released metrics
   double delta = 0.0;    // needed (> 0) for the Gaussian mechanism and for private group selection
   noise_mechanism mechanism = noise_mechanism::laplace;
-  bool tokens = true;        // active people are always released; these three are optional
-  bool requests = true;
-  bool cost = true;
+  bool tokens = true;        // active people are always released; each metric added splits epsilon
+  bool requests = false;
+  bool cost = false;
   // The public list of groups to report (org chart x workflows). Unset: private partition selection.
   std::optional<std::vector<std::vector<std::string>>> public_groups;
-  // Headcount per group (public knowledge), for the adoption share.
+  // Headcount per group (public knowledge, e.g. from the org chart), for the adoption share.
   std::map<std::vector<std::string>, std::int64_t> headcount;
   double confidence = 0.95;  // of the reported intervals, in [0.5, 0.999999]
 };
@@ -128,8 +140,6 @@ struct release_options {
 class adoption_aggregator;
 
 namespace privacy_detail {
-// Test-only access to true bounded totals (to check bounding without noise). Not for production use.
-struct privacy_test_access;
 
 inline std::string encode_group(std::span<const std::string_view> values) {
   std::string out;
@@ -144,30 +154,17 @@ inline std::string encode_group(std::span<const std::string_view> values) {
   return out;
 }
 
-inline std::uint64_t gcd_u64(std::uint64_t a, std::uint64_t b) { return std::gcd(a, b); }
+inline bool valid_group_value(std::string_view v) { return !v.empty() && v.size() <= 256 && base::is_valid_utf8(v); }
 
-// Noise parameters of one metric for one release.
-struct metric_noise {
-  adoption_metric metric = adoption_metric::active_people;
-  std::int64_t bound = 1;          // L-infinity per person and group
-  // Laplace: scale t/s.
-  std::uint64_t t = 1, s = 1;
-  // Gaussian: sigma^2 = a/b, built lazily into a sampler.
-  std::shared_ptr<discrete_gaussian_sampler> gaussian;
-  double scale = 0;                // reported noise scale (Laplace b or Gaussian sigma)
-  std::int64_t half_width = 0;     // confidence half-width
-  std::int64_t one_sided_at = 0;   // selection: smallest m with P(noise >= m) <= beta
+#ifdef TOKENMAXX_PRIVACY_TESTING
+struct test_access;  // tests/privacy/support/privacy_testing.hpp: seeded noise and true totals
+#endif
 
-  std::int64_t sample(random_bits& rb) const {
-    return gaussian ? gaussian->sample(rb) : discrete_laplace(rb, t, s);
-  }
-};
 }  // namespace privacy_detail
 
 class adoption_aggregator {
  public:
-  static absl::StatusOr<std::unique_ptr<adoption_aggregator>> create(aggregator_options opt,
-                                                                     pseudonymizer pseudonyms) {
+  static absl::StatusOr<std::unique_ptr<adoption_aggregator>> create(aggregator_options opt, pseudonymizer pseudonyms) {
     if (opt.dimensions.empty() || opt.dimensions.size() > 8) {
       return absl::InvalidArgumentError("adoption_aggregator: between 1 and 8 dimensions are needed, got " +
                                         std::to_string(opt.dimensions.size()));
@@ -204,10 +201,12 @@ class adoption_aggregator {
       }
     }
     if (opt.min_group_size < 2 || opt.min_group_size > 1'000'000) {
-      return absl::InvalidArgumentError("adoption_aggregator: min_group_size (k) must be at least 2, got " +
+      return absl::InvalidArgumentError("adoption_aggregator: min_group_size (k) must be in 2..1e6, got " +
                                         std::to_string(opt.min_group_size));
     }
     if (!opt.accountant) return absl::InvalidArgumentError("adoption_aggregator: a privacy_accountant is required");
+    absl::StatusOr<std::vector<budget_period>> periods = opt.accountant->periods_overlapping(opt.window_start, opt.window_end);
+    if (!periods.ok()) return absl::InvalidArgumentError("adoption_aggregator: " + std::string(periods.status().message()));
     return std::unique_ptr<adoption_aggregator>(new adoption_aggregator(std::move(opt), std::move(pseudonyms)));
   }
 
@@ -222,7 +221,7 @@ class adoption_aggregator {
                                         " group values (one per dimension), got " + std::to_string(e.group.size()));
     }
     for (std::string_view v : e.group) {
-      if (v.empty() || v.size() > 256 || !base::is_valid_utf8(v)) {
+      if (!privacy_detail::valid_group_value(v)) {
         return absl::InvalidArgumentError("usage_event: group values must be 1..256 bytes of valid UTF-8");
       }
     }
@@ -243,128 +242,30 @@ class adoption_aggregator {
       if (groups_.size() >= max_groups_) {
         group_ids_.erase(it);
         return absl::ResourceExhaustedError("adoption_aggregator: more than " + std::to_string(max_groups_) +
-                                            " distinct groups in one period");
+                                            " distinct groups in one window");
       }
       groups_.emplace_back(e.group.begin(), e.group.end());
       encoded_.push_back(it->first);
     }
-    privacy_detail::raw_amounts& a = contributions_[contribution_key{*p, it->second}];
-    a.tokens = base::saturating_add(a.tokens, e.tokens);
-    a.requests = base::saturating_add(a.requests, e.requests);
-    a.cost_micros = base::saturating_add(a.cost_micros, e.cost_micros);
-    a.events += 1;
-    events_.fetch_add(1, std::memory_order_relaxed);
+    contributions_[contribution_key{*p, it->second}].add_saturating({e.tokens, e.requests, e.cost_micros});
     return absl::OkStatus();
   }
 
-  // Releases the report with noise from OpenSSL's CSPRNG.
+  // Releases a report with noise from OpenSSL's CSPRNG and charges its cost to the accountant
+  // before returning it. InvalidArgument for bad options, ResourceExhausted past the budget,
+  // Internal if the randomness fails, Unavailable if the audit log cannot be written; on any error
+  // nothing is released and nothing is spent (beyond a logged refusal).
   absl::StatusOr<adoption_report> release(const release_options& r) {
     secure_random rng;
-    return release(r, rng);
+    return release_from(r, rng, /*secure=*/true);
   }
-
-  // Releases the report with noise from `rng` (pass insecure_seeded_rng_for_tests only in tests).
-  absl::StatusOr<adoption_report> release(const release_options& r, random_source& rng) {
-    absl::StatusOr<plan> pl = make_plan(r);
-    if (!pl.ok()) return pl.status();
-    snapshot snap = take_snapshot();
-
-    // Which groups may receive contributions, and which rows the report has.
-    std::vector<bool> eligible(snap.groups.size(), !r.public_groups.has_value());
-    std::vector<std::pair<std::vector<std::string>, std::optional<std::uint32_t>>> candidates;
-    if (r.public_groups) {
-      for (const std::vector<std::string>& g : *r.public_groups) {
-        std::vector<std::string_view> views(g.begin(), g.end());
-        auto it = snap.ids.find(privacy_detail::encode_group(views));
-        std::optional<std::uint32_t> id;
-        if (it != snap.ids.end()) {
-          id = it->second;
-          eligible[it->second] = true;
-        }
-        candidates.emplace_back(g, id);
-      }
-    } else {
-      for (std::uint32_t id = 0; id < snap.groups.size(); ++id) candidates.emplace_back(snap.groups[id], id);
-    }
-    std::vector<privacy_detail::bounded_totals> totals =
-        privacy_detail::bound_contributions(snap.entries, snap.encoded, eligible, limits());
-
-    adoption_report rep;
-    rep.period = opt_.period;
-    rep.window_start = opt_.window_start;
-    rep.window_end = opt_.window_end;
-    rep.dimensions = opt_.dimensions;
-    rep.privacy = pl->privacy;
-    rep.privacy.secure_randomness = rng.is_secure();
-
-    privacy_detail::random_bits rb(rng);
-    for (auto& [values, id] : candidates) {
-      report_row row;
-      row.group = values;
-      const privacy_detail::bounded_totals t = id ? totals[*id] : privacy_detail::bounded_totals{};
-      if (t.active_people < opt_.min_group_size) {
-        if (r.public_groups) {
-          row.suppressed = true;
-          rep.rows.push_back(std::move(row));
-        }
-        continue;  // private selection: small groups are simply absent
-      }
-      absl::StatusOr<noisy_value> active = noisy(pl->noise[0], t.active_people, rb);
-      if (!active.ok()) return active.status();
-      if (!r.public_groups && active->value < pl->privacy.selection_threshold) continue;
-      row.active_people = *active;
-      for (std::size_t i = 1; i < pl->noise.size(); ++i) {
-        const privacy_detail::metric_noise& mn = pl->noise[i];
-        const std::int64_t truth = mn.metric == adoption_metric::tokens     ? t.tokens
-                                   : mn.metric == adoption_metric::requests ? t.requests
-                                                                            : t.cost_micros;
-        absl::StatusOr<noisy_value> v = noisy(mn, truth, rb);
-        if (!v.ok()) return v.status();
-        (mn.metric == adoption_metric::tokens     ? row.tokens
-         : mn.metric == adoption_metric::requests ? row.requests
-                                                  : row.cost_micros) = *v;
-      }
-      if (auto hc = r.headcount.find(values); hc != r.headcount.end()) {
-        const double h = static_cast<double>(hc->second);
-        const auto clamp01 = [](double x) { return std::clamp(x, 0.0, 1.0); };
-        row.adoption_share = noisy_share{clamp01(static_cast<double>(active->value) / h),
-                                         clamp01(static_cast<double>(active->ci_low) / h),
-                                         clamp01(static_cast<double>(active->ci_high) / h), hc->second};
-      }
-      rep.rows.push_back(std::move(row));
-    }
-    std::sort(rep.rows.begin(), rep.rows.end(),
-              [](const report_row& a, const report_row& b) { return a.group < b.group; });
-
-    // Spend last: a refused release discards the noise it drew, so nothing has left.
-    std::int64_t released = 0, suppressed = 0;
-    for (const report_row& row : rep.rows) (row.suppressed ? suppressed : released) += 1;
-    nlohmann::json what = {
-        {"kind", "adoption_report"},
-        {"dimensions", opt_.dimensions},
-        {"metrics", pl->metric_names},
-        {"mechanism", r.mechanism == noise_mechanism::laplace ? "discrete_laplace" : "discrete_gaussian"},
-        {"group_selection", r.public_groups ? "public_list" : "private_threshold"},
-        {"min_group_size", opt_.min_group_size},
-        {"groups_released", released},
-        {"groups_suppressed", suppressed},
-        {"secure_randomness", rng.is_secure()},
-    };
-    const std::string fingerprint = base::sha256_hex(rep.to_json().dump());
-    if (fingerprint.empty()) return absl::InternalError("release: could not fingerprint the report (OpenSSL SHA-256 failed)");
-    what["report_sha256"] = fingerprint;
-    absl::Status st = opt_.accountant->spend(opt_.period, pl->cost, what);
-    if (!st.ok()) return st;
-    return rep;
-  }
-
-  // Number of events accepted by add() so far (the caller's own input count; nothing per person).
-  std::uint64_t events_ingested() const noexcept { return events_.load(std::memory_order_relaxed); }
 
   const aggregator_options& options() const noexcept { return opt_; }
 
  private:
-  friend struct privacy_detail::privacy_test_access;
+#ifdef TOKENMAXX_PRIVACY_TESTING
+  friend struct privacy_detail::test_access;
+#endif
 
   struct contribution_key {
     pseudonym person;
@@ -374,13 +275,6 @@ class adoption_aggregator {
     friend H AbslHashValue(H h, const contribution_key& k) {
       return H::combine(std::move(h), k.person, k.group);
     }
-  };
-
-  struct plan {
-    privacy_cost cost;
-    report_privacy privacy;
-    std::vector<privacy_detail::metric_noise> noise;  // [0] is active_people
-    std::vector<std::string> metric_names;
   };
 
   struct snapshot {
@@ -393,8 +287,8 @@ class adoption_aggregator {
   adoption_aggregator(aggregator_options opt, pseudonymizer p) : opt_(std::move(opt)), pseudonyms_(std::move(p)) {}
 
   privacy_detail::bound_limits limits() const {
-    return {opt_.bounds.max_groups_per_person, opt_.bounds.max_tokens, opt_.bounds.max_requests,
-            opt_.bounds.max_cost_micros};
+    return {opt_.bounds.max_groups_per_person,
+            {opt_.bounds.max_tokens, opt_.bounds.max_requests, opt_.bounds.max_cost_micros}};
   }
 
   snapshot take_snapshot() const {
@@ -408,33 +302,7 @@ class adoption_aggregator {
     return s;
   }
 
-  static absl::StatusOr<noisy_value> noisy(const privacy_detail::metric_noise& mn, std::int64_t truth, privacy_detail::random_bits& rb) {
-    const std::int64_t noise = mn.sample(rb);
-    noisy_value v;
-    v.noise_scale = mn.scale;
-    if (__builtin_add_overflow(truth, noise, &v.value) ||
-        __builtin_sub_overflow(v.value, mn.half_width, &v.ci_low) ||
-        __builtin_add_overflow(v.value, mn.half_width, &v.ci_high)) {
-      return absl::OutOfRangeError("adoption_aggregator: a released value overflows 64 bits");
-    }
-    return v;
-  }
-
-  absl::StatusOr<plan> make_plan(const release_options& r) const {
-    plan pl;
-    if (!(r.confidence >= 0.5 && r.confidence <= 0.999999)) {
-      return absl::InvalidArgumentError("release: confidence must be in [0.5, 0.999999], got " +
-                                        privacy_detail::format_double(r.confidence));
-    }
-    absl::StatusOr<privacy_cost> cost = privacy_cost::from(r.epsilon, r.delta);
-    if (!cost.ok()) return absl::InvalidArgumentError("release: " + std::string(cost.status().message()));
-    const bool gaussian = r.mechanism == noise_mechanism::gaussian;
-    const bool private_selection = !r.public_groups.has_value();
-    if ((gaussian || private_selection) && cost->delta_atto <= 0) {
-      return absl::InvalidArgumentError(
-          std::string("release: ") + (gaussian ? "the Gaussian mechanism" : "private group selection (no public_groups)") +
-          " needs delta > 0 (e.g. 1e-8, well below 1 / number of people)");
-    }
+  absl::Status validate(const release_options& r) const {
     if (r.public_groups) {
       absl::flat_hash_map<std::string, int> seen;
       for (const auto& g : *r.public_groups) {
@@ -442,11 +310,9 @@ class adoption_aggregator {
           return absl::InvalidArgumentError("release: every public group needs " + std::to_string(opt_.dimensions.size()) +
                                             " values, one per dimension");
         }
-        std::vector<std::string_view> views(g.begin(), g.end());
-        for (std::string_view v : views) {
-          if (v.empty() || v.size() > 256 || !base::is_valid_utf8(v)) {
-            return absl::InvalidArgumentError("release: public group values must be 1..256 bytes of valid UTF-8");
-          }
+        const std::vector<std::string_view> views(g.begin(), g.end());
+        if (!std::all_of(views.begin(), views.end(), privacy_detail::valid_group_value)) {
+          return absl::InvalidArgumentError("release: public group values must be 1..256 bytes of valid UTF-8");
         }
         if (!seen.emplace(privacy_detail::encode_group(views), 0).second) {
           return absl::InvalidArgumentError("release: duplicate group in public_groups");
@@ -461,98 +327,154 @@ class adoption_aggregator {
         return absl::InvalidArgumentError("release: headcount must be in 1..1e9, got " + std::to_string(h));
       }
     }
+    return absl::OkStatus();
+  }
 
-    const std::int64_t l0 = opt_.bounds.max_groups_per_person;
-    std::vector<std::pair<adoption_metric, std::int64_t>> metrics = {{adoption_metric::active_people, 1}};
-    if (r.tokens) metrics.emplace_back(adoption_metric::tokens, opt_.bounds.max_tokens);
-    if (r.requests) metrics.emplace_back(adoption_metric::requests, opt_.bounds.max_requests);
-    if (r.cost) metrics.emplace_back(adoption_metric::cost_micros, opt_.bounds.max_cost_micros);
-    const auto m = static_cast<std::int64_t>(metrics.size());
-    const long double alpha = 1.0L - static_cast<long double>(r.confidence);
-
-    // delta: private selection gets all of it (Laplace) or half (Gaussian); the Gaussian the rest.
-    const double delta = cost->delta();  // the value charged, so calibration and charge agree
-    const double delta_selection = private_selection ? (gaussian ? delta / 2 : delta) : 0.0;
-    const double delta_gaussian = gaussian ? (private_selection ? delta / 2 : delta) : 0.0;
-    pl.cost.epsilon_millionths = cost->epsilon_millionths;
-    pl.cost.delta_atto = (gaussian || private_selection) ? cost->delta_atto : 0;
-
-    double rho_per_metric = 0;
-    if (gaussian) {
-      // zCDP -> (epsilon, delta) (Bun and Steinke 2016, Prop. 1.3): rho-zCDP implies
-      // (rho + 2 sqrt(rho ln(1/delta)), delta)-DP; solve for the largest rho meeting epsilon.
-      const long double L = std::log(1.0L / static_cast<long double>(delta_gaussian));
-      const long double eps = static_cast<long double>(cost->epsilon_millionths) / 1e6L;
-      const long double root = std::sqrt(L + eps) - std::sqrt(L);
-      rho_per_metric = static_cast<double>(root * root / static_cast<long double>(m));
+  // truth + noise with its interval [value - half_width, value + half_width], all clamped to >= 0.
+  static absl::StatusOr<noisy_value> noisy(const privacy_detail::metric_noise& mn, std::int64_t truth, std::int64_t noise) {
+    noisy_value v;
+    v.noise_scale = mn.scale;
+    if (__builtin_add_overflow(truth, noise, &v.value) || __builtin_sub_overflow(v.value, mn.half_width, &v.ci_low) ||
+        __builtin_add_overflow(v.value, mn.half_width, &v.ci_high)) {
+      return absl::OutOfRangeError("adoption_aggregator: a released value overflows 64 bits");
     }
+    v.value = std::max<std::int64_t>(v.value, 0);
+    v.ci_low = std::max<std::int64_t>(v.ci_low, 0);
+    v.ci_high = std::max<std::int64_t>(v.ci_high, 0);
+    return v;
+  }
 
-    for (auto [metric, bound] : metrics) {
-      privacy_detail::metric_noise mn;
-      mn.metric = metric;
-      mn.bound = bound;
-      pl.metric_names.emplace_back(metric_name(metric));
-      if (!gaussian) {
-        // L1 sensitivity = L0 * bound; scale = sensitivity / epsilon_metric, as the exact rational
-        // (sensitivity * 1e6) / epsilon_metric_millionths.
-        const std::int64_t eps_metric = cost->epsilon_millionths / m;
-        if (eps_metric < 1) return absl::InvalidArgumentError("release: epsilon too small to split over the metrics");
-        std::uint64_t t = static_cast<std::uint64_t>(l0 * bound) * 1'000'000u;
-        std::uint64_t s = static_cast<std::uint64_t>(eps_metric);
-        const std::uint64_t g = privacy_detail::gcd_u64(t, s);
-        t /= g;
-        s /= g;
-        if (t >= (std::uint64_t{1} << 62)) return absl::InvalidArgumentError("release: noise scale too large");
-        mn.t = t;
-        mn.s = s;
-        mn.scale = static_cast<double>(static_cast<long double>(t) / static_cast<long double>(s));
-        mn.half_width = privacy_detail::laplace_half_width(t, s, alpha);
-        if (metric == adoption_metric::active_people && private_selection) {
-          mn.one_sided_at = privacy_detail::laplace_one_sided(t, s, static_cast<long double>(delta_selection) / l0);
+  absl::StatusOr<adoption_report> release_from(const release_options& r, privacy_detail::byte_source& source, bool secure) {
+    absl::Status valid = validate(r);
+    if (!valid.ok()) return valid;
+    absl::StatusOr<privacy_cost> cost = privacy_cost::from(r.epsilon, r.delta);
+    if (!cost.ok()) return absl::InvalidArgumentError("release: " + std::string(cost.status().message()));
+    const bool private_selection = !r.public_groups.has_value();
+    privacy_detail::calibration_request cr;
+    cr.mechanism = r.mechanism;
+    cr.epsilon_millionths = cost->epsilon_millionths;
+    cr.delta_atto = cost->delta_atto;
+    cr.private_selection = private_selection;
+    cr.max_groups_per_person = opt_.bounds.max_groups_per_person;
+    cr.min_group_size = opt_.min_group_size;
+    cr.metrics = {{adoption_metric::active_people, 1}};
+    if (r.tokens) cr.metrics.emplace_back(adoption_metric::tokens, opt_.bounds.max_tokens);
+    if (r.requests) cr.metrics.emplace_back(adoption_metric::requests, opt_.bounds.max_requests);
+    if (r.cost) cr.metrics.emplace_back(adoption_metric::cost_micros, opt_.bounds.max_cost_micros);
+    cr.confidence = r.confidence;
+    absl::StatusOr<privacy_detail::noise_plan> plan = privacy_detail::calibrate(cr);
+    if (!plan.ok()) return absl::InvalidArgumentError("release: " + std::string(plan.status().message()));
+
+    // Candidate groups: the public list (present or not), or every group seen.
+    snapshot snap = take_snapshot();
+    std::vector<bool> eligible(snap.groups.size(), !r.public_groups);
+    std::vector<std::pair<std::vector<std::string>, std::optional<std::uint32_t>>> candidates;
+    if (r.public_groups) {
+      for (const auto& g : *r.public_groups) {
+        const std::vector<std::string_view> views(g.begin(), g.end());
+        std::optional<std::uint32_t> id;
+        if (auto it = snap.ids.find(privacy_detail::encode_group(views)); it != snap.ids.end()) {
+          id = it->second;
+          eligible[it->second] = true;
         }
-      } else {
-        // L2 sensitivity^2 = L0 * bound^2; sigma^2 = L0 bound^2 / (2 rho), with rho rounded down to
-        // a multiple of 1e-12 (more noise, never less): sigma^2 = L0 bound^2 1e12 / (2 r).
-        const auto r_pico = static_cast<std::uint64_t>(std::floor(rho_per_metric * 1e12));
-        if (r_pico < 1) return absl::InvalidArgumentError("release: epsilon too small for the Gaussian mechanism");
-        privacy_detail::bn_ctx_ptr ctx(BN_CTX_new());
-        privacy_detail::bn_ptr a = privacy_detail::bn_from_u64(static_cast<std::uint64_t>(l0));
-        privacy_detail::bn_ptr bb = privacy_detail::bn_from_u64(static_cast<std::uint64_t>(bound));
-        BN_mul(a.get(), a.get(), bb.get(), ctx.get());
-        BN_mul(a.get(), a.get(), bb.get(), ctx.get());
-        privacy_detail::bn_ptr tera = privacy_detail::bn_from_u64(1'000'000'000'000ull);
-        BN_mul(a.get(), a.get(), tera.get(), ctx.get());
-        privacy_detail::bn_ptr b = privacy_detail::bn_from_u64(2 * r_pico);
-        const long double sigma2 = static_cast<long double>(l0) * static_cast<long double>(bound) *
-                                   static_cast<long double>(bound) * 1e12L / (2.0L * static_cast<long double>(r_pico));
-        if (sigma2 > 1e35L) return absl::InvalidArgumentError("release: noise scale too large for the Gaussian mechanism");
-        mn.gaussian = std::make_shared<privacy_detail::discrete_gaussian_sampler>(std::move(a), std::move(b));
-        const long double sigma = std::sqrt(sigma2);
-        mn.scale = static_cast<double>(sigma);
-        mn.half_width = privacy_detail::gaussian_half_width(sigma, alpha);
-        if (metric == adoption_metric::active_people && private_selection) {
-          mn.one_sided_at = privacy_detail::gaussian_one_sided(sigma, static_cast<long double>(delta_selection) / l0);
-        }
+        candidates.emplace_back(g, id);
       }
-      pl.noise.push_back(std::move(mn));
+    } else {
+      for (std::uint32_t id = 0; id < snap.groups.size(); ++id) candidates.emplace_back(snap.groups[id], id);
     }
+    const std::vector<privacy_detail::bounded_totals> totals =
+        privacy_detail::bound_contributions(snap.entries, snap.encoded, eligible, limits());
 
-    report_privacy& p = pl.privacy;
+    adoption_report rep;
+    rep.period = opt_.period;
+    rep.window_start = opt_.window_start;
+    rep.window_end = opt_.window_end;
+    rep.dimensions = opt_.dimensions;
+    report_privacy& p = rep.privacy;
     p.mechanism = r.mechanism;
-    p.epsilon = pl.cost.epsilon();
-    p.delta = pl.cost.delta();
+    p.epsilon = static_cast<double>(plan->epsilon_millionths) / 1e6;
+    p.delta = static_cast<double>(plan->delta_atto) / 1e18;
     p.min_group_size = opt_.min_group_size;
-    p.max_groups_per_person = l0;
+    p.max_groups_per_person = opt_.bounds.max_groups_per_person;
     p.max_tokens = opt_.bounds.max_tokens;
     p.max_requests = opt_.bounds.max_requests;
     p.max_cost_micros = opt_.bounds.max_cost_micros;
     p.public_groups = !private_selection;
-    // A group with true count k - 1 (treated as absent) gains one person and reaches k: it may appear
-    // only if noise >= threshold - k, which has probability <= delta_selection / L0 per group. The +1
-    // absorbs floating-point rounding in the tail computation.
-    p.selection_threshold = private_selection ? opt_.min_group_size + pl.noise[0].one_sided_at + 1 : 0;
+    p.selection_threshold = plan->selection_threshold;
     p.confidence = r.confidence;
-    return pl;
+    p.secure_randomness = secure;
+
+    const privacy_detail::metric_noise& active_noise = plan->metrics.front();
+    const long double alpha = 1.0L - static_cast<long double>(r.confidence);
+    privacy_detail::random_bits rb(source);
+    for (auto& [values, id] : candidates) {
+      const privacy_detail::bounded_totals t = id ? totals[*id] : privacy_detail::bounded_totals{};
+      if (private_selection && t.active_people < opt_.min_group_size) continue;  // absent, whatever the noise
+      const auto headcount = r.headcount.find(values);
+      if (!private_selection && headcount != r.headcount.end() && headcount->second < opt_.min_group_size) {
+        report_row small;  // fewer than k people in the public org chart: decided on public data alone
+        small.group = values;
+        small.suppressed = true;
+        rep.rows.push_back(std::move(small));
+        continue;
+      }
+      const std::int64_t active_draw = active_noise.sample(rb);
+      if (rb.failed()) return rb.status();
+      absl::StatusOr<noisy_value> active = noisy(active_noise, t.active_people, active_draw);
+      if (!active.ok()) return active.status();
+      const std::int64_t noisy_count = t.active_people + active_draw;  // no overflow: checked above
+      report_row row;
+      row.group = values;
+      if (private_selection) {
+        if (noisy_count < plan->selection_threshold) continue;
+        const auto [low, high] = privacy_detail::selection_adjusted_interval(
+            [&](std::int64_t m) { return active_noise.log_upper(m); }, noisy_count, plan->selection_threshold,
+            opt_.min_group_size, alpha);
+        active->ci_low = low;
+        active->ci_high = high;
+      } else if (noisy_count < opt_.min_group_size) {
+        row.suppressed = true;  // decided on the noisy count: post-processing, no extra privacy loss
+        rep.rows.push_back(std::move(row));
+        continue;
+      }
+      row.active_people = *active;
+      for (std::size_t i = 1; i < plan->metrics.size(); ++i) {
+        const privacy_detail::metric_noise& mn = plan->metrics[i];
+        const std::int64_t truth = mn.metric == adoption_metric::tokens     ? t.sums.tokens
+                                   : mn.metric == adoption_metric::requests ? t.sums.requests
+                                                                            : t.sums.cost_micros;
+        const std::int64_t draw = mn.sample(rb);
+        if (rb.failed()) return rb.status();
+        absl::StatusOr<noisy_value> v = noisy(mn, truth, draw);
+        if (!v.ok()) return v.status();
+        (mn.metric == adoption_metric::tokens     ? row.tokens
+         : mn.metric == adoption_metric::requests ? row.requests
+                                                  : row.cost_micros) = *v;
+      }
+      if (headcount != r.headcount.end()) {
+        const double h = static_cast<double>(headcount->second);
+        const auto share = [h](std::int64_t x) { return std::clamp(static_cast<double>(x) / h, 0.0, 1.0); };
+        row.adoption_share = noisy_share{share(active->value), share(active->ci_low), share(active->ci_high), headcount->second};
+      }
+      rep.rows.push_back(std::move(row));
+    }
+    std::sort(rep.rows.begin(), rep.rows.end(), [](const report_row& a, const report_row& b) { return a.group < b.group; });
+
+    // Charge last, durably: a refused or failed charge discards the noise drawn, so nothing has left.
+    release_summary summary;
+    summary.mechanism = r.mechanism;
+    for (const auto& mn : plan->metrics) summary.metrics.push_back(mn.metric);
+    summary.public_groups = !private_selection;
+    summary.min_group_size = opt_.min_group_size;
+    for (const report_row& row : rep.rows) (row.suppressed ? summary.groups_suppressed : summary.groups_released) += 1;
+    if (!base::try_sha256(to_json(rep).dump(), summary.report_sha256)) {
+      return absl::InternalError("release: could not fingerprint the report (OpenSSL SHA-256 failed)");
+    }
+    summary.secure_randomness = secure;
+    absl::Status st = opt_.accountant->spend(
+        {opt_.window_start, opt_.window_end, {plan->epsilon_millionths, plan->delta_atto}, std::move(summary)});
+    if (!st.ok()) return st;
+    return rep;
   }
 
   const aggregator_options opt_;
@@ -563,22 +485,7 @@ class adoption_aggregator {
   absl::flat_hash_map<std::string, std::uint32_t> group_ids_;
   std::vector<std::vector<std::string>> groups_;
   std::vector<std::string> encoded_;
-  absl::flat_hash_map<contribution_key, privacy_detail::raw_amounts> contributions_;
-  std::atomic<std::uint64_t> events_{0};
+  absl::flat_hash_map<contribution_key, privacy_detail::metric_sums> contributions_;
 };
-
-namespace privacy_detail {
-struct privacy_test_access {
-  // True (noise-free) bounded totals per group, keyed by group values. Tests only.
-  static std::map<std::vector<std::string>, bounded_totals> true_bounded_totals(const adoption_aggregator& a) {
-    adoption_aggregator::snapshot s = a.take_snapshot();
-    std::vector<bool> eligible(s.groups.size(), true);
-    std::vector<bounded_totals> t = bound_contributions(s.entries, s.encoded, eligible, a.limits());
-    std::map<std::vector<std::string>, bounded_totals> out;
-    for (std::size_t i = 0; i < t.size(); ++i) out[s.groups[i]] = t[i];
-    return out;
-  }
-};
-}  // namespace privacy_detail
 
 }  // namespace tokenmaxx

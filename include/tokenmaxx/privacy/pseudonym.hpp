@@ -3,27 +3,26 @@
 // A `pseudonymizer` turns a raw person identifier (an e-mail address, an employee number) into a
 // 128-bit `pseudonym`: the first 16 bytes of HMAC-SHA256(period key, identifier), computed by
 // OpenSSL. The period key is derived from a secret `master_key` with HKDF-SHA256 (RFC 5869) using
-// the period label ("2025-W14") as context, so:
+// the period label ("2025-W14") as context. The aggregator (aggregator.hpp) pseudonymizes every
+// event on arrival and uses pseudonyms only as join keys to count each person once.
 //
-//   * within one period the same identifier always maps to the same pseudonym (distinct people can
-//     be counted once);
-//   * across periods the pseudonyms of one person are unrelated: without the master key nobody can
-//     link week 14's pseudonym to week 15's. A caller who needs linkage across periods (for example
-//     to count returning users) must opt in with `key_rotation::stable`, which derives one key for
-//     all periods, and should say so in its privacy notice;
-//   * without the master key a pseudonym cannot be recomputed from an identifier (a keyed MAC, not a
-//     plain hash, as EDPB and ENISA guidance on pseudonymisation asks).
-//
-// The raw identifier is only read, never copied or stored; keys live in memory that is wiped with
-// OPENSSL_cleanse on destruction. Pseudonyms are internal join keys: no tokenmaxx output (report,
-// text table, audit log) ever contains one.
-//
-// Thread safety: a `pseudonymizer` is immutable after construction; `pseudonymize()` may be called
-// concurrently from any number of threads. `master_key` is a value type.
+// Guarantees:
+//  - Within one period the same identifier always maps to the same pseudonym; across periods the
+//    pseudonyms of one person are unrelated without the master key. Linking across periods needs
+//    the explicit opt-in `key_rotation::stable` (say so in your privacy notice).
+//  - Without the master key a pseudonym cannot be recomputed from an identifier: a keyed MAC, not a
+//    plain hash, as EDPB and ENISA guidance on pseudonymisation asks.
+//  - The raw identifier is only read, never copied or stored; keys are wiped with OPENSSL_cleanse
+//    on destruction; a pseudonym is not printable and no tokenmaxx output (report, text table, audit
+//    log) contains one. Failures (OpenSSL, empty identifiers) are absl::Status; nothing throws.
+//  - Thread safety: a `pseudonymizer` is immutable after construction; `pseudonymize()` may be
+//    called concurrently from any number of threads. `master_key` is a value type.
 //
 // Example:
 //   absl::StatusOr<tokenmaxx::master_key> key = tokenmaxx::master_key::generate();  // keep it secret
+//   if (!key.ok()) return key.status();
 //   absl::StatusOr<tokenmaxx::pseudonymizer> week = tokenmaxx::pseudonymizer::create(*key, "2025-W14");
+//   if (!week.ok()) return week.status();
 //   absl::StatusOr<tokenmaxx::pseudonym> p = week->pseudonymize("alice@example.com");
 //   // Same id, same week: same pseudonym. Week "2025-W15": an unrelated one.
 //   // Stable across weeks only on request: pseudonymizer::create(*key, "", key_rotation::stable).

@@ -4,29 +4,35 @@
 // of the caller's choice (tokens, or cost micro-units). Before a call, `try_reserve(tenant, estimate)`
 // atomically claims `estimate` if `in_use + estimate <= limit` (a compare-exchange loop on one 64-bit
 // word per tenant); afterwards `commit(r, actual)` keeps the actual amount and returns the rest, or
-// `release(r)` returns all of it (also done by the reservation's destructor).
+// `release(r)` returns all of it (also done by the reservation's destructor). The ledger
+// (ledger.hpp) counts what was used; a budget decides what may still be used.
 //
 // Guarantees:
-//   * Never jointly overshot: at every instant the sum of outstanding reservations and commits is
-//     <= the limit, whatever the number of threads (each reservation is one successful CAS that
-//     preserves the invariant). Lowering a limit below the amount in use blocks new reservations
-//     until enough is released.
-//   * A commit larger than its reservation first tries to claim the excess within the limit; if that
-//     fails the actual usage is still committed (it has happened) and ResourceExhausted is returned,
-//     counting the overrun in `budget_state::overrun`. Only a caller under-estimating can overrun.
-//   * Lock-free: reservations, commits and releases never block; tenants live in a fixed-capacity
-//     lock-free table (set_limit on a new tenant past capacity: ResourceExhausted).
-//
-// Thread safety: every member may be called concurrently. A `reservation` is move-only and must be
-// used by one thread at a time; it must not outlive its budget_book.
+//  - Never jointly overshot: at every instant the sum of outstanding reservations and commits is
+//    <= the limit, whatever the number of threads (each reservation is one successful CAS that
+//    preserves the invariant). Lowering a limit below the amount in use blocks new reservations
+//    until enough is released.
+//  - A commit larger than its reservation first tries to claim the excess within the limit; if that
+//    fails the actual usage is still committed (it has happened), the excess is counted in
+//    `budget_state::overrun` and ResourceExhausted is returned. Only a caller under-estimating can
+//    overrun.
+//  - No wrap-around: amounts up to 2^64 - 1 are accepted; `in_use` and `overrun` saturate at
+//    2^64 - 1 instead of wrapping (then `committed` holds what fitted and `budget_state::saturated`
+//    is set), so an enormous commit blocks every reservation until reset_period() rather than
+//    freeing the budget.
+//  - Lock-free: reservations, commits and releases never block; tenants live in a fixed-capacity
+//    table (set_limit on a new tenant when `max_tenants` exist: ResourceExhausted).
+//  - Thread safety: every member may be called concurrently. A `reservation` is move-only, used by
+//    one thread at a time, and must not outlive its budget_book.
 //
 // Example:
 //   tokenmaxx::budget_book budgets(/*max_tenants=*/10'000);
-//   budgets.set_limit("acme", 1'000'000);                       // tokens per period
+//   if (absl::Status st = budgets.set_limit("acme", 1'000'000); !st.ok()) return st;  // tokens per period
 //   absl::StatusOr<tokenmaxx::reservation> r = budgets.try_reserve("acme", 4'096);
 //   if (!r.ok()) return r.status();                              // ResourceExhausted: over budget
-//   absl::Status st = budgets.commit(*r, actual_tokens);         // returns the unused part;
-//                                                                // ResourceExhausted: overran
+//   std::uint64_t actual_tokens = 3'100;                         // what the call really used
+//   absl::Status st = budgets.commit(*r, actual_tokens);         // returns the unused 996
+//   if (!st.ok()) return st;                                     // ResourceExhausted: overran (recorded)
 #pragma once
 
 #include <atomic>
@@ -36,6 +42,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tokenmaxx/base/saturating.hpp"
 #include "tokenmaxx/usage/detail/intern_table.hpp"
 #include "tokenmaxx/usage/detail/keys.hpp"
 
@@ -46,15 +53,29 @@ struct budget_state {
   std::uint64_t in_use = 0;     // committed + outstanding reservations
   std::uint64_t committed = 0;
   std::uint64_t overrun = 0;    // committed beyond reservations that the limit could not absorb
+  bool saturated = false;       // an overrun did not fit below 2^64 - 1 this period (see commit)
 };
 
 namespace usage_detail {
+
+// Adds `amount` to `a` without passing 2^64 - 1; returns how much was added.
+inline std::uint64_t saturating_fetch_add(std::atomic<std::uint64_t>& a, std::uint64_t amount) noexcept {
+  std::uint64_t cur = a.load(std::memory_order_relaxed);
+  for (;;) {
+    bool saturated = false;
+    const std::uint64_t next = base::saturating_add(cur, amount, saturated);
+    if (next == cur || a.compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_relaxed))
+      return next - cur;
+  }
+}
+
 struct budget_slot {
   budget_slot() = default;
   alignas(64) std::atomic<std::uint64_t> in_use{0};
   std::atomic<std::uint64_t> limit{0};
-  std::atomic<std::uint64_t> committed{0};
+  std::atomic<std::uint64_t> committed{0};  // the part of in_use that commits hold; reset_period() removes it
   std::atomic<std::uint64_t> overrun{0};
+  std::atomic<bool> saturated{false};
 
   // Claims `amount` iff in_use + amount <= limit. Lock-free CAS loop.
   bool try_claim(std::uint64_t amount) noexcept {
@@ -66,6 +87,7 @@ struct budget_slot {
     }
   }
 };
+
 }  // namespace usage_detail
 
 class budget_book;
@@ -126,7 +148,7 @@ class budget_book {
     return reservation(&e->payload, amount);
   }
 
-  // Keeps `actual` of the reservation as committed usage and returns the rest. See the header comment
+  // Keeps `actual` of the reservation as committed usage and returns the rest. See the guarantees
   // for actual > reserved. Errors: FailedPrecondition for an inactive reservation.
   absl::Status commit(reservation& r, std::uint64_t actual) {
     if (!r.active()) return absl::FailedPreconditionError("budget: reservation already committed or released");
@@ -134,7 +156,7 @@ class budget_book {
     const std::uint64_t reserved = r.amount_;
     r.slot_ = nullptr;
     // in_use is raised before committed is, so a concurrent reset_period() never subtracts more than
-    // in_use holds.
+    // in_use holds; committed only ever holds what in_use holds for commits, so neither can wrap.
     if (actual <= reserved) {
       s->committed.fetch_add(actual, std::memory_order_acq_rel);
       if (actual < reserved) s->in_use.fetch_sub(reserved - actual, std::memory_order_acq_rel);
@@ -145,9 +167,10 @@ class budget_book {
       s->committed.fetch_add(actual, std::memory_order_acq_rel);
       return absl::OkStatus();
     }
-    s->in_use.fetch_add(extra, std::memory_order_acq_rel);
-    s->overrun.fetch_add(extra, std::memory_order_relaxed);
-    s->committed.fetch_add(actual, std::memory_order_acq_rel);
+    const std::uint64_t added = usage_detail::saturating_fetch_add(s->in_use, extra);
+    s->committed.fetch_add(reserved + added, std::memory_order_acq_rel);
+    const std::uint64_t counted = usage_detail::saturating_fetch_add(s->overrun, extra);
+    if (added != extra || counted != extra) s->saturated.store(true, std::memory_order_relaxed);
     return absl::ResourceExhaustedError("budget: committed usage exceeded the reservation by " + std::to_string(extra) +
                                         " and the limit could not absorb it (recorded as overrun)");
   }
@@ -157,17 +180,20 @@ class budget_book {
   absl::StatusOr<budget_state> state(std::string_view tenant) const {
     auto* e = table_.find(tenant, std::string_view());
     if (e == nullptr) return absl::NotFoundError("budget: no limit set for tenant '" + std::string(tenant) + "'");
-    return budget_state{e->payload.limit.load(std::memory_order_relaxed), e->payload.in_use.load(std::memory_order_relaxed),
-                        e->payload.committed.load(std::memory_order_relaxed), e->payload.overrun.load(std::memory_order_relaxed)};
+    const usage_detail::budget_slot& b = e->payload;
+    return budget_state{b.limit.load(std::memory_order_relaxed), b.in_use.load(std::memory_order_relaxed),
+                        b.committed.load(std::memory_order_relaxed), b.overrun.load(std::memory_order_relaxed),
+                        b.saturated.load(std::memory_order_relaxed)};
   }
 
   // Starts a new period for `tenant`: forgets committed usage (outstanding reservations stay counted).
   absl::Status reset_period(std::string_view tenant) {
     auto* e = table_.find(tenant, std::string_view());
     if (e == nullptr) return absl::NotFoundError("budget: no limit set for tenant '" + std::string(tenant) + "'");
-    const std::uint64_t c = e->payload.committed.exchange(0, std::memory_order_acq_rel);
-    e->payload.in_use.fetch_sub(c, std::memory_order_acq_rel);
-    e->payload.overrun.store(0, std::memory_order_relaxed);
+    usage_detail::budget_slot& b = e->payload;
+    b.in_use.fetch_sub(b.committed.exchange(0, std::memory_order_acq_rel), std::memory_order_acq_rel);
+    b.overrun.store(0, std::memory_order_relaxed);
+    b.saturated.store(false, std::memory_order_relaxed);
     return absl::OkStatus();
   }
 

@@ -2,28 +2,36 @@
 //
 // A `usage_snapshot` is a plain value: one `usage_row` per (tenant, model) with token counts per
 // type, requests, errors and the exact cost (see pricing.hpp), tagged `cumulative` (totals since the
-// ledger started) or `delta` (totals over an interval), with an optional [start_time, end_time) in
-// caller-defined nanoseconds (0 = unknown). snapshot_codec.hpp turns it into bytes and back.
+// ledger started) or `delta` (totals over an interval), with a [start_time, end_time) in nanoseconds
+// since the Unix epoch (0 = unknown). The ledger (ledger.hpp) makes snapshots; snapshot_codec.hpp
+// turns them into bytes and back; export.hpp renders them for Prometheus and OpenTelemetry.
 //
 // Guarantees:
-//   * merge() is exact, associative and commutative (rows are summed by key, the time range is the
-//     union hull); merging snapshots of different kinds is an InvalidArgument error. Sums that would
-//     exceed 2^64 - 1 saturate and set the row's `overflow` flag instead of wrapping.
-//   * subtract() (later cumulative minus earlier cumulative) gives the delta; it refuses (with
-//     FailedPrecondition) if any counter went backwards.
-//   * Row order: merge() and subtract() return rows in canonical (tenant, model) order; ledger
-//     snapshots come in table order (canonicalize() sorts). operator== ignores row order.
-//
-// Thread safety: a value type; no internal synchronisation.
+//  - merge() is exact, associative and commutative: rows are summed by key, field by field, and the
+//    time range is the hull of the known (non-zero) times. Merging snapshots of different kinds, or
+//    rows whose providers differ, is an InvalidArgument error. Sums that would pass 2^64 - 1
+//    saturate and set the row's `overflow` flag instead of wrapping (a ledger row whose counter
+//    saturated carries the flag too).
+//  - subtract() (later cumulative minus earlier cumulative) gives the delta; it refuses with
+//    FailedPrecondition if any counter went backwards or a key disappeared.
+//  - Row order: merge() and subtract() return rows in canonical (tenant, model) order; ledger
+//    snapshots come in table order (canonicalize() sorts). operator== ignores row order.
+//  - Thread safety: value types with no internal synchronisation; a delta_tracker is used by one
+//    thread at a time.
 //
 // Example:
-//   tokenmaxx::usage_snapshot fleet = ledger_a.snapshot();
-//   absl::StatusOr<tokenmaxx::usage_snapshot> merged = tokenmaxx::merge(fleet, ledger_b.snapshot());
-//   const tokenmaxx::usage_row* r = merged->find("acme", "gpt-4o");
+//   tokenmaxx::ledger a, b;                                      // two instances of one service
+//   if (absl::Status st = a.record("acme", "gpt-4o", {.input = 10, .requests = 1}); !st.ok()) return st;
+//   if (absl::Status st = b.record("acme", "gpt-4o", {.input = 5, .requests = 1}); !st.ok()) return st;
+//   absl::StatusOr<tokenmaxx::usage_snapshot> fleet = tokenmaxx::merge(a.snapshot(), b.snapshot());
+//   if (!fleet.ok()) return fleet.status();
+//   const tokenmaxx::usage_row* r = fleet->find("acme", "gpt-4o");   // input 15, requests 2
+//   if (r == nullptr || r->tokens_of(tokenmaxx::token_type::input) != 15) return absl::InternalError("merge");
 #pragma once
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,15 +49,20 @@ namespace tokenmaxx {
 
 enum class snapshot_kind : std::uint8_t { cumulative = 1, delta = 2 };
 
+// Now, in nanoseconds since the Unix epoch (the system clock): the time base of snapshots.
+inline std::int64_t unix_time_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 struct usage_row {
   std::string tenant;
   std::string model;
   std::string provider = {};  // from the price table; may be empty
-  std::array<std::uint64_t, token_type_count> tokens{};
+  token_counts tokens{};
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;
   cost_amount cost = {};  // cost.unpriced_tokens > 0 means the cost covers only part of the tokens
-  bool overflow = false;  // a counter saturated while merging
+  bool overflow = false;  // a counter reached 2^64 - 1 (saturated in the ledger or while merging)
 
   std::uint64_t tokens_of(token_type t) const noexcept { return tokens[static_cast<std::size_t>(t)]; }
   friend bool operator==(const usage_row&, const usage_row&) = default;
@@ -57,7 +70,7 @@ struct usage_row {
 
 struct usage_snapshot {
   snapshot_kind kind = snapshot_kind::cumulative;
-  std::int64_t start_time = 0;  // caller clock, nanoseconds; 0 = unknown
+  std::int64_t start_time = 0;  // nanoseconds since the Unix epoch; 0 = unknown
   std::int64_t end_time = 0;
   std::vector<usage_row> rows;
 
@@ -99,25 +112,6 @@ struct usage_snapshot {
 
 namespace usage_detail {
 
-inline void add_cost(cost_amount& a, const cost_amount& b, bool& overflow) noexcept {
-  a.overflow = a.overflow || b.overflow;
-  std::uint32_t rem = a.remainder + b.remainder;
-  std::uint64_t carry = 0;
-  if (rem >= 1'000'000u) {
-    rem -= 1'000'000u;
-    carry = 1;
-  }
-  bool o = false;
-  a.micros = base::saturating_add(base::saturating_add(a.micros, b.micros, o), carry, o);
-  a.remainder = o ? 0 : rem;
-  bool uo = false;
-  a.unpriced_tokens = base::saturating_add(a.unpriced_tokens, b.unpriced_tokens, uo);
-  if (o || uo) {
-    a.overflow = true;
-    overflow = true;
-  }
-}
-
 inline absl::Status add_row(usage_row& a, const usage_row& b) {
   if (!a.provider.empty() && !b.provider.empty() && a.provider != b.provider)
     return absl::InvalidArgumentError("merge: provider differs for tenant '" + a.tenant + "' model '" + a.model + "'");
@@ -126,10 +120,14 @@ inline absl::Status add_row(usage_row& a, const usage_row& b) {
   for (std::size_t i = 0; i < token_type_count; ++i) a.tokens[i] = base::saturating_add(a.tokens[i], b.tokens[i], o);
   a.requests = base::saturating_add(a.requests, b.requests, o);
   a.errors = base::saturating_add(a.errors, b.errors, o);
-  add_cost(a.cost, b.cost, o);
-  a.overflow = o;
+  a.cost = a.cost + b.cost;
+  a.overflow = o || a.cost.overflow;
   return absl::OkStatus();
 }
+
+// The hull of two times where 0 means unknown: the known one wins.
+inline std::int64_t earliest_known(std::int64_t a, std::int64_t b) noexcept { return a == 0 ? b : b == 0 ? a : std::min(a, b); }
+inline std::int64_t latest_known(std::int64_t a, std::int64_t b) noexcept { return a == 0 ? b : b == 0 ? a : std::max(a, b); }
 
 }  // namespace usage_detail
 
@@ -138,8 +136,8 @@ inline absl::StatusOr<usage_snapshot> merge(const usage_snapshot& a, const usage
   if (a.kind != b.kind) return absl::InvalidArgumentError("merge: cannot merge a cumulative and a delta snapshot");
   usage_snapshot out;
   out.kind = a.kind;
-  out.start_time = std::min(a.start_time, b.start_time);
-  out.end_time = std::max(a.end_time, b.end_time);
+  out.start_time = usage_detail::earliest_known(a.start_time, b.start_time);
+  out.end_time = usage_detail::latest_known(a.end_time, b.end_time);
   out.rows.reserve(a.rows.size() + b.rows.size());
   // Both inputs may be non-canonical (hand-built); index b by key.
   absl::flat_hash_map<std::pair<std::string_view, std::string_view>, std::size_t> index;
@@ -164,9 +162,10 @@ inline absl::StatusOr<usage_snapshot> merge(const usage_snapshot& a, const usage
   return out;
 }
 
-// later - earlier, for two cumulative snapshots of the same source. Rows absent from `earlier` count
-// from zero. Errors: FailedPrecondition if a counter decreased (snapshots out of order or from different ledgers)
-// or a key disappeared; InvalidArgument if either is not cumulative.
+// later - earlier, for two cumulative snapshots of the same source: a delta over [earlier.end_time,
+// later.end_time) (from later.start_time when earlier's end is unknown). Rows absent from `earlier`
+// count from zero. Errors: FailedPrecondition if a counter decreased (snapshots out of order or from
+// different ledgers) or a key disappeared; InvalidArgument if either is not cumulative.
 inline absl::StatusOr<usage_snapshot> subtract(const usage_snapshot& later, const usage_snapshot& earlier) {
   if (later.kind != snapshot_kind::cumulative || earlier.kind != snapshot_kind::cumulative)
     return absl::InvalidArgumentError("subtract: both snapshots must be cumulative");
@@ -175,7 +174,7 @@ inline absl::StatusOr<usage_snapshot> subtract(const usage_snapshot& later, cons
   for (const usage_row& r : earlier.rows) prev.emplace(std::pair<std::string_view, std::string_view>(r.tenant, r.model), &r);
   usage_snapshot out;
   out.kind = snapshot_kind::delta;
-  out.start_time = earlier.end_time;
+  out.start_time = earlier.end_time != 0 ? earlier.end_time : later.start_time;
   out.end_time = later.end_time;
   out.rows.reserve(later.rows.size());
   std::size_t matched = 0;
@@ -213,13 +212,13 @@ inline absl::StatusOr<usage_snapshot> subtract(const usage_snapshot& later, cons
 }
 
 // Remembers the last cumulative snapshot and returns the delta since it: the "exporter-side delta"
-// that never resets the ledger, so any number of exporters can coexist.
+// that never resets the ledger, so any number of exporters can coexist. The first delta starts at
+// the cumulative snapshot's start (the ledger's construction).
 class delta_tracker {
  public:
   absl::StatusOr<usage_snapshot> next(usage_snapshot cumulative) {
     auto d = subtract(cumulative, last_);
     if (!d.ok()) return d.status();
-    if (last_.rows.empty() && last_.end_time == 0) d->start_time = 0;
     last_ = std::move(cumulative);
     return d;
   }

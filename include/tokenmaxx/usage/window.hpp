@@ -1,32 +1,36 @@
 // tokenmaxx/usage/window.hpp: minute / hour / day / week usage windows over a ledger.
 //
-// A `window_rollup` turns a ledger's cumulative counters into calendar windows (UTC; weeks start on
-// Monday 00:00) using a caller-supplied clock (nanoseconds since the Unix epoch), so tests can drive
-// time. Call `advance()` periodically from one collector thread: it takes a cumulative snapshot,
-// computes the delta since the previous call (delta_tracker, the ledger is never reset) and adds it to
-// the open window of each unit; when the clock has passed a window's end, that window is closed.
+// A `window_rollup` turns a ledger's (ledger.hpp) cumulative counters into calendar windows (UTC;
+// weeks start on Monday 00:00) using a caller-supplied clock (nanoseconds since the Unix epoch), so
+// tests can drive time. Call `advance()` periodically from one collector thread: it takes a
+// cumulative snapshot, computes the delta since the previous call (delta_tracker in snapshot.hpp;
+// the ledger is never reset) and adds it to the open window of each unit; when the clock has passed
+// a window's end, that window is closed.
 //
 // Guarantees:
-//   * A closed window's totals are final (never changed again) and exact: every increment recorded
-//     after the rollup was created lands in exactly one window of each unit, so the closed windows plus
-//     the open one sum to the ledger's growth, to the token.
-//   * Window membership is decided by the collector's cut, not by a per-call timestamp: a window
-//     [start, end) holds the increments that became visible after the advance() that opened it and
-//     up to the first advance() at or after `end`. Call advance() promptly after each boundary
-//     (e.g. every second) to keep the skew small. Windows with no advance() inside them are skipped.
-//   * advance() fails with FailedPrecondition (and changes nothing) if the clock went backwards.
-//     Other consumers calling ledger.snapshot_and_reset() do not affect the rollup.
-//   * At most `keep` closed windows are retained per unit (oldest dropped first).
-//
-// Thread safety: advance(), closed() and open() must not run concurrently with each other (one
-// collector); writers may record into the ledger concurrently with advance().
+//  - A closed window's totals are final (never changed again) and exact: every increment recorded
+//    after the rollup was created lands in exactly one window of each unit, so the closed windows
+//    plus the open one sum to the ledger's growth, to the token (as long as no closed window was
+//    dropped by `keep`).
+//  - Window membership is decided by the collector's cut, not by a per-call timestamp: a window
+//    [start, end) holds the increments that became visible after the advance() that opened it and
+//    up to the first advance() at or after `end`. Call advance() promptly after each boundary
+//    (e.g. every second) to keep the skew small. Windows with no advance() inside them are skipped.
+//  - advance() fails with FailedPrecondition (and changes nothing) if the clock went backwards.
+//    Other consumers calling ledger.snapshot_and_reset() do not affect the rollup.
+//  - At most `keep` closed windows are retained per unit (oldest dropped first).
+//  - Thread safety: advance(), closed() and open() must not run concurrently with each other (one
+//    collector); writers may record into the ledger concurrently with advance().
 //
 // Example:
-//   tokenmaxx::window_rollup windows(ledger, [] { return now_unix_ns(); });
-//   ...                                   // writers record into `ledger`
-//   if (auto s = windows.advance(); !s.ok()) log(s);
+//   tokenmaxx::ledger ledger;
+//   std::int64_t now = 1'700'000'000'000'000'000;                  // a test clock, ns since the epoch
+//   tokenmaxx::window_rollup windows(ledger, [&now] { return now; });
+//   if (absl::Status st = ledger.record("acme", "gpt-4o", {.input = 7, .requests = 1}); !st.ok()) return st;
+//   now += 61'000'000'000;                                          // a minute later
+//   if (absl::Status st = windows.advance(); !st.ok()) return st;
 //   for (const tokenmaxx::closed_window& w : windows.closed(tokenmaxx::window_unit::minute))
-//     export_delta(w.usage);              // usage.kind == delta, [w.start, w.end)
+//     std::cout << w.start << " " << w.usage.rows.size() << "\n";  // usage.kind == delta, [w.start, w.end)
 #pragma once
 
 #include <array>

@@ -1,4 +1,4 @@
-// Internal to the privacy layer; include <tokenmaxx/privacy.hpp> instead.
+// Internal to the privacy layer; include <tokenmaxx/privacy/aggregator.hpp> instead.
 // RAII wrappers over OpenSSL BIGNUM, for the discrete Gaussian sampler's exact arithmetic.
 #pragma once
 

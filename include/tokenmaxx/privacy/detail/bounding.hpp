@@ -1,6 +1,5 @@
-// Internal to the privacy layer; include <tokenmaxx/privacy.hpp> instead.
-// Contribution bounding, the step that makes the noise
-// sufficient whatever one person did.
+// Internal to the privacy layer; include <tokenmaxx/privacy/aggregator.hpp> instead.
+// Contribution bounding, the step that makes the noise sufficient whatever one person did.
 //
 // Input: one entry per (pseudonym, group) with that person's raw totals in the group for the period.
 // For each person:
@@ -26,31 +25,33 @@
 
 namespace tokenmaxx::privacy_detail {
 
-struct raw_amounts {
+// A person's totals in one group (before bounding) or a group's clamped sums (after).
+struct metric_sums {
   std::int64_t tokens = 0;
   std::int64_t requests = 0;
   std::int64_t cost_micros = 0;
-  std::int64_t events = 0;
+
+  void add_saturating(const metric_sums& o) noexcept {
+    tokens = base::saturating_add(tokens, o.tokens);
+    requests = base::saturating_add(requests, o.requests);
+    cost_micros = base::saturating_add(cost_micros, o.cost_micros);
+  }
 };
 
 struct contribution_entry {
   pseudonym person;
   std::uint32_t group = 0;  // index into the aggregator's group table
-  raw_amounts amounts;
+  metric_sums amounts;
 };
 
 struct bounded_totals {
   std::int64_t active_people = 0;
-  std::int64_t tokens = 0;
-  std::int64_t requests = 0;
-  std::int64_t cost_micros = 0;
+  metric_sums sums;
 };
 
 struct bound_limits {
   std::int64_t max_groups = 1;
-  std::int64_t max_tokens = 0;
-  std::int64_t max_requests = 0;
-  std::int64_t max_cost_micros = 0;
+  metric_sums max;  // per person and group
 };
 
 // `encoded[g]` is group g's canonical encoding (for order-independent tie-breaks); `eligible[g]`
@@ -62,12 +63,10 @@ inline std::vector<bounded_totals> bound_contributions(std::vector<contribution_
   std::vector<bounded_totals> out(encoded.size());
   std::erase_if(entries, [&](const contribution_entry& e) { return !eligible[e.group]; });
   auto accumulate = [&](const contribution_entry& e) {
-    const raw_amounts& a = e.amounts;
     bounded_totals& g = out[e.group];
     g.active_people += 1;
-    g.tokens = base::saturating_add(g.tokens, std::min(a.tokens, lim.max_tokens));
-    g.requests = base::saturating_add(g.requests, std::min(a.requests, lim.max_requests));
-    g.cost_micros = base::saturating_add(g.cost_micros, std::min(a.cost_micros, lim.max_cost_micros));
+    g.sums.add_saturating({std::min(e.amounts.tokens, lim.max.tokens), std::min(e.amounts.requests, lim.max.requests),
+                           std::min(e.amounts.cost_micros, lim.max.cost_micros)});
   };
   // Most people are in few groups: count groups per person and keep everything for those within
   // the cap; only the people over it go through the (sorting) selection.

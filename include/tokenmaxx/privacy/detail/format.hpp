@@ -1,4 +1,4 @@
-// Internal to the privacy layer; include <tokenmaxx/privacy.hpp> instead.
+// Internal to the privacy layer; include <tokenmaxx/privacy/report_format.hpp> instead.
 // Small formatting helpers for reports and audit records.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Internal to the privacy layer; include <tokenmaxx/privacy.hpp> instead.
+// Internal to the privacy layer; include <tokenmaxx/privacy/aggregator.hpp> instead.
 // Exact samplers for differential privacy noise.
 //
 // The algorithms are those of Canonne, Kamath and Steinke, "The Discrete Gaussian for Differential
@@ -14,6 +14,10 @@
 // run can reach); the Gaussian's acceptance test works in OpenSSL BIGNUMs, so sigma^2 may be any
 // rational whose floor fits in 120 bits.
 //
+// Failure of the randomness: `random_bits` remembers the first error of its source. From then on it
+// hands out zero bits, and every sampling loop below checks `failed()` so that it ends at once; the
+// caller reads `status()` after drawing and discards whatever was drawn. Nothing throws.
+//
 // Not thread safe: one `random_bits` (and one sampler) per thread.
 #pragma once
 
@@ -24,20 +28,26 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <stdexcept>
+#include <span>
+#include <utility>
 #include <vector>
 
-#include "tokenmaxx/base/status.hpp"
 #include "absl/numeric/int128.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "tokenmaxx/privacy/detail/bignum.hpp"
-#include "tokenmaxx/privacy/random.hpp"
+#include "tokenmaxx/privacy/detail/byte_source.hpp"
 
 namespace tokenmaxx::privacy_detail {
 
-// Buffers bytes from a random_source and hands out uniform words, bits and bounded integers.
+// Buffers bytes from a byte_source and hands out uniform words, bits and bounded integers.
 class random_bits {
  public:
-  explicit random_bits(random_source& src) : src_(src) {}
+  explicit random_bits(byte_source& src) : src_(src) {}
+
+  // OK until the source fails once; then the first error, for good.
+  const absl::Status& status() const noexcept { return status_; }
+  bool failed() const noexcept { return !status_.ok(); }
 
   std::uint64_t next_u64() {
     if (pos_ + 8 > buf_.size()) refill();
@@ -65,9 +75,10 @@ class random_bits {
     }
   }
 
-  // Uniform on [0, n); n must be positive. Rejection sampling from the smallest power of two >= n.
+  // Uniform on [0, n) for n >= 1 (n = 0 is treated as 1). Rejection sampling from the smallest power
+  // of two >= n.
   absl::uint128 uniform_below(absl::uint128 n) {
-    if (n == 0) base::raise(std::invalid_argument("uniform_below(0)"));
+    if (n <= 1) return 0;
     const absl::uint128 m = n - 1;
     const int bits = absl::Uint128High64(m) != 0 ? 128 - std::countl_zero(absl::Uint128High64(m))
                                                  : 64 - std::countl_zero(absl::Uint128Low64(m));
@@ -85,16 +96,19 @@ class random_bits {
         x = absl::MakeUint128(hi, lo);
       }
       if (x < n) return x;
+      if (failed()) return 0;
     }
   }
 
  private:
   void refill() {
-    src_.fill(std::span<unsigned char>(buf_.data(), buf_.size()));
     pos_ = 0;
+    if (!failed()) status_ = src_.fill(std::span<unsigned char>(buf_.data(), buf_.size()));
+    if (failed()) buf_.fill(0);
   }
 
-  random_source& src_;
+  byte_source& src_;
+  absl::Status status_;
   std::array<unsigned char, 512> buf_{};
   std::size_t pos_ = 512;
   std::uint64_t bit_word_ = 0;
@@ -113,10 +127,10 @@ inline bool bernoulli_exp_unit(random_bits& rb, absl::uint128 n, absl::uint128 d
   std::uint64_t k = 1;
   for (;;) {
     // d * k cannot overflow: callers keep d < 2^64 and k < 2^64 (reaching k = K has probability 1/K!).
-    if (!bernoulli_rational(rb, n, d * k)) break;
+    if (!bernoulli_rational(rb, n, d * k) || rb.failed()) break;
     ++k;
   }
-  return (k & 1u) == 1u;
+  return (k & 1u) == 1u && !rb.failed();  // false once failed, so callers' "while true" loops end
 }
 
 // Bernoulli(exp(-n/d)) for any non-negative rational n/d with d in [1, 2^64) (CKS Algorithm 1).
@@ -132,6 +146,7 @@ inline bool bernoulli_exp(random_bits& rb, absl::uint128 n, absl::uint128 d) {
 // Requires 1 <= t < 2^62 and s >= 1.
 inline std::int64_t discrete_laplace(random_bits& rb, std::uint64_t t, std::uint64_t s) {
   for (;;) {
+    if (rb.failed()) return 0;
     const absl::uint128 u = rb.uniform_below(t);
     if (!bernoulli_exp(rb, u, t)) continue;
     std::uint64_t v = 0;
@@ -161,50 +176,42 @@ inline void bn_uniform_below(random_bits& rb, const BIGNUM* m, BIGNUM* out) {
     rb.fill(buf);
     buf[0] &= mask;
     if (BN_bin2bn(buf.data(), nbytes, out) == nullptr) base::raise(std::bad_alloc());
-    if (BN_cmp(out, m) < 0) return;
+    if (BN_cmp(out, m) < 0 || rb.failed()) return;
   }
 }
 
 // Exact discrete Gaussian sampler for sigma^2 = a/b (CKS Algorithm 3), with the rational arithmetic of
-// the acceptance test done in BIGNUMs. Construct once per noise scale, then call sample() many times.
+// the acceptance test done in BIGNUMs. Create once per noise scale, then call sample() many times.
 class discrete_gaussian_sampler {
  public:
-  // sigma^2 = a / b, a >= 1, b >= 1, floor(a/b) < 2^120.
-  discrete_gaussian_sampler(bn_ptr a, bn_ptr b) : a_(std::move(a)), b_(std::move(b)), ctx_(BN_CTX_new()) {
-    if (!ctx_) base::raise(std::bad_alloc());
-    if (BN_is_zero(a_.get()) || BN_is_zero(b_.get()) || BN_is_negative(a_.get()) ||
-        BN_is_negative(b_.get())) {
-      base::raise(std::invalid_argument("discrete Gaussian needs sigma^2 = a/b with a, b >= 1"));
+  // sigma^2 = a / b with a, b >= 1 and floor(a/b) < 2^120; anything else is InvalidArgument.
+  static absl::StatusOr<discrete_gaussian_sampler> create(bn_ptr a, bn_ptr b) {
+    if (!a || !b || BN_is_zero(a.get()) || BN_is_zero(b.get()) || BN_is_negative(a.get()) || BN_is_negative(b.get())) {
+      return absl::InvalidArgumentError("discrete Gaussian needs sigma^2 = a/b with a, b >= 1");
     }
+    discrete_gaussian_sampler g(std::move(a), std::move(b));
     bn_ptr q = bn_new(), r = bn_new();
-    BN_div(q.get(), r.get(), a_.get(), b_.get(), ctx_.get());
-    if (BN_num_bits(q.get()) > 120) base::raise(std::invalid_argument("discrete Gaussian sigma too large"));
+    BN_div(q.get(), r.get(), g.a_.get(), g.b_.get(), g.ctx_.get());
+    if (BN_num_bits(q.get()) > 120) return absl::InvalidArgumentError("discrete Gaussian: sigma^2 must be below 2^120");
     std::array<unsigned char, 16> be{};
     BN_bn2binpad(q.get(), be.data(), 16);
     std::uint64_t hi = 0, lo = 0;
-    for (int i = 0; i < 8; ++i) hi = (hi << 8) | be[static_cast<std::size_t>(i)];
-    for (int i = 8; i < 16; ++i) lo = (lo << 8) | be[static_cast<std::size_t>(i)];
-    t_ = isqrt(absl::MakeUint128(hi, lo)) + 1;  // t = floor(sigma) + 1
-    bt_ = bn_new();
-    bn_ptr t = bn_from_u64(t_);
-    BN_mul(bt_.get(), b_.get(), t.get(), ctx_.get());        // b t
-    den_ = bn_new();
-    BN_mul(den_.get(), bt_.get(), t.get(), ctx_.get());      // b t^2
-    BN_mul(den_.get(), den_.get(), a_.get(), ctx_.get());    // a b t^2
-    BN_lshift1(den_.get(), den_.get());                      // 2 a b t^2
-    diff_ = bn_new();
-    num_ = bn_new();
-    y_ = bn_new();
-    quo_ = bn_new();
-    rem_ = bn_new();
-    dk_ = bn_new();
-    u_ = bn_new();
-    kbn_ = bn_new();
+    for (std::size_t i = 0; i < 8; ++i) hi = (hi << 8) | be[i];
+    for (std::size_t i = 8; i < 16; ++i) lo = (lo << 8) | be[i];
+    g.t_ = isqrt(absl::MakeUint128(hi, lo)) + 1;  // t = floor(sigma) + 1
+    bn_ptr t = bn_from_u64(g.t_);
+    BN_mul(g.bt_.get(), g.b_.get(), t.get(), g.ctx_.get());        // b t
+    BN_mul(g.den_.get(), g.bt_.get(), t.get(), g.ctx_.get());      // b t^2
+    BN_mul(g.den_.get(), g.den_.get(), g.a_.get(), g.ctx_.get());  // a b t^2
+    BN_lshift1(g.den_.get(), g.den_.get());                        // 2 a b t^2
+    return g;
   }
 
+  // One draw; 0 once `rb` has failed (the caller checks rb.status()).
   std::int64_t sample(random_bits& rb) {
     for (;;) {
       const std::int64_t y = discrete_laplace(rb, t_, 1);
+      if (rb.failed()) return 0;
       const std::uint64_t abs_y = y < 0 ? 0 - static_cast<std::uint64_t>(y) : static_cast<std::uint64_t>(y);
       // gamma = (|y| b t - a)^2 / (2 a b t^2)
       BN_set_word(y_.get(), abs_y);
@@ -218,6 +225,12 @@ class discrete_gaussian_sampler {
   std::uint64_t laplace_proposal_scale() const noexcept { return t_; }
 
  private:
+  discrete_gaussian_sampler(bn_ptr a, bn_ptr b)
+      : a_(std::move(a)), b_(std::move(b)), ctx_(BN_CTX_new()), bt_(bn_new()), den_(bn_new()), diff_(bn_new()),
+        num_(bn_new()), y_(bn_new()), quo_(bn_new()), rem_(bn_new()), dk_(bn_new()), u_(bn_new()), kbn_(bn_new()) {
+    if (!ctx_) base::raise(std::bad_alloc());
+  }
+
   static std::uint64_t isqrt(absl::uint128 v) {
     if (v == 0) return 0;
     long double approx = std::sqrt(static_cast<long double>(v));
@@ -233,9 +246,9 @@ class discrete_gaussian_sampler {
     if (BN_num_bits(quo_.get()) > 63) {
       // floor(gamma) >= 2^63: survive only if 2^63 Bernoulli(1/e) trials all succeed. Run them until
       // the first failure, which comes after a handful of trials with probability 1 - e^-(2^63).
-      for (;;) {
-        if (!bernoulli_exp_unit(rb, 1, 1)) return false;
+      while (bernoulli_exp_unit(rb, 1, 1)) {
       }
+      return false;
     }
     const std::uint64_t whole = BN_get_word(quo_.get());
     for (std::uint64_t i = 0; i < whole; ++i) {
@@ -248,7 +261,7 @@ class discrete_gaussian_sampler {
       BN_set_word(kbn_.get(), k);
       BN_mul(dk_.get(), d, kbn_.get(), ctx_.get());
       bn_uniform_below(rb, dk_.get(), u_.get());
-      if (BN_cmp(u_.get(), rem_.get()) >= 0) break;
+      if (BN_cmp(u_.get(), rem_.get()) >= 0 || rb.failed()) break;
       ++k;
     }
     return (k & 1u) == 1u;

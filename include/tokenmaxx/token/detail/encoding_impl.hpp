@@ -109,49 +109,31 @@ struct scanned_piece {
   rank_t cached_tokens[2];    // when cached_ntok is 1 or 2 (copied: the entry may be replaced later)
 };
 
-// Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with the memory latencies
-// of consecutive lookups overlapped instead of added up: a piece is scanned (and its piece-cache
-// slot prefetched), probed in the cache `probe_depth` pieces later (on a miss, its slot in the
-// vocabulary index is prefetched), and handled `handle_depth` pieces after its scan.
-template <class Handle>
-void for_each_piece_prefetched(const pretokenizer& pre, std::string_view text, const rank_table& table,
-                               const piece_cache& cache, Handle&& handle) {
-  constexpr std::size_t probe_depth = 4, handle_depth = 8, ring_size = 8;
-  static_assert(handle_depth <= ring_size && probe_depth < handle_depth);
-  scanned_piece ring[ring_size];
-  std::size_t scanned = 0;
-  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-  const std::uint8_t* end_of_text = s + text.size();
-  const auto probe = [&](scanned_piece& piece) {
-    const std::size_t n = piece.end - piece.begin;
-    if (n > piece_cache::max_piece_bytes) return;
+// A piece scanned on its own (no pipeline).
+inline scanned_piece lone_piece(const piece_cache& cache, const std::uint8_t* s, std::size_t begin, std::size_t end,
+                                const std::uint8_t* end_of_text) {
+  scanned_piece piece{begin, end, {}, 0, {no_rank, no_rank}};
+  if (end - begin <= piece_cache::max_piece_bytes) {
+    piece.key = piece_cache::key_of(s + begin, end - begin, end_of_text);
     if (const piece_cache::entry* e = cache.find(piece.key)) {
       piece.cached_ntok = e->ntok;
       piece.cached_tokens[0] = e->tokens[0];
       piece.cached_tokens[1] = e->tokens[1];
-    } else {
-      table.prefetch(s + piece.begin, n);
     }
-  };
+  }
+  return piece;
+}
+
+// Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with what the piece cache
+// knows about it.
+template <class Handle>
+void for_each_scanned_piece(const pretokenizer& pre, std::string_view text, const piece_cache& cache,
+                            Handle&& handle) {
+  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
+  const std::uint8_t* end_of_text = s + text.size();
   for_each_piece(pre, text, [&](std::size_t begin, std::size_t end) {
-    if (scanned >= probe_depth) probe(ring[(scanned - probe_depth) % ring_size]);
-    scanned_piece& slot = ring[scanned % ring_size];
-    if (scanned >= handle_depth) handle(std::as_const(slot));
-    slot.begin = begin;
-    slot.end = end;
-    slot.cached_ntok = 0;
-    const std::size_t n = end - begin;
-    if (n <= piece_cache::max_piece_bytes) {
-      slot.key = piece_cache::key_of(s + begin, n, end_of_text);
-      cache.prefetch(slot.key);
-    } else {
-      table.prefetch(s + begin, n);
-    }
-    ++scanned;
+    handle(lone_piece(cache, s, begin, end, end_of_text));
   });
-  for (std::size_t k = scanned > probe_depth ? scanned - probe_depth : 0; k < scanned; ++k) probe(ring[k % ring_size]);
-  for (std::size_t k = scanned > handle_depth ? scanned - handle_depth : 0; k < scanned; ++k)
-    handle(std::as_const(ring[k % ring_size]));
 }
 
 // Merges a piece that the cache does not know, caches it when short, and returns its token count;
@@ -187,21 +169,6 @@ void piece_tokens(const rank_table& table, piece_cache& cache, const std::uint8_
     return;
   }
   merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, emit);
-}
-
-// A piece scanned on its own (no pipeline).
-inline scanned_piece lone_piece(const piece_cache& cache, const std::uint8_t* s, std::size_t begin, std::size_t end,
-                                const std::uint8_t* end_of_text) {
-  scanned_piece piece{begin, end, {}, 0, {no_rank, no_rank}};
-  if (end - begin <= piece_cache::max_piece_bytes) {
-    piece.key = piece_cache::key_of(s + begin, end - begin, end_of_text);
-    if (const piece_cache::entry* e = cache.find(piece.key)) {
-      piece.cached_ntok = e->ntok;
-      piece.cached_tokens[0] = e->tokens[0];
-      piece.cached_tokens[1] = e->tokens[1];
-    }
-  }
-  return piece;
 }
 
 struct encoding_access {
@@ -254,7 +221,7 @@ struct encoding_access {
     const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
-    for_each_piece_prefetched(enc.pretokenizer_, valid, table, cache, [&](const scanned_piece& piece) {
+    for_each_scanned_piece(enc.pretokenizer_, valid, cache, [&](const scanned_piece& piece) {
       piece_tokens(table, cache, s, piece, emit);
     });
   }
@@ -264,7 +231,7 @@ struct encoding_access {
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
     std::size_t n = 0;
-    for_each_piece_prefetched(enc.pretokenizer_, valid, table, cache, [&](const scanned_piece& piece) {
+    for_each_scanned_piece(enc.pretokenizer_, valid, cache, [&](const scanned_piece& piece) {
       n += piece_count(table, cache, s, piece);
     });
     return n;
@@ -329,7 +296,7 @@ struct encoding_access {
       if (!last_piece_tokens) return tokens_of_valid(enc, segment, push);
       const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
       piece_cache& cache = piece_cache::for_this_thread(table.id());
-      for_each_piece_prefetched(enc.pretokenizer_, segment, table, cache, [&](const scanned_piece& piece) {
+      for_each_scanned_piece(enc.pretokenizer_, segment, cache, [&](const scanned_piece& piece) {
         const std::size_t before = out.size();
         piece_tokens(table, cache, s, piece, push);
         *last_piece_tokens = out.size() - before;

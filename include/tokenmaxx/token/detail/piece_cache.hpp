@@ -59,8 +59,6 @@ class piece_cache {
     return {head, tail, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(mix64(h) >> (64 - index_bits))};
   }
 
-  void prefetch(const key& k) const noexcept { __builtin_prefetch(&entries_[k.slot]); }
-
   // The cached entry of the piece, or null.
   const entry* find(const key& k) const noexcept {
     const entry& e = entries_[k.slot];

@@ -150,12 +150,6 @@ class rank_table {
   }
   rank_t find(std::string_view s) const { return find(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 
-  // Brings the index slot where find(p, n) starts probing into the cache (n > 2).
-  void prefetch(const std::uint8_t* p, std::size_t n) const noexcept {
-    if (n <= max_token_len_) __builtin_prefetch(&slots_[bytes_hash(p, n) & mask_]);
-  }
-  void prefetch_pair(const std::uint8_t* p) const noexcept { __builtin_prefetch(&pair_rank_[p[0] | (std::size_t(p[1]) << 8)]); }
-
   // Rank of the two bytes p[0], p[1].
   rank_t find_pair(const std::uint8_t* p) const { return pair_rank_[p[0] | (std::size_t(p[1]) << 8)]; }
 

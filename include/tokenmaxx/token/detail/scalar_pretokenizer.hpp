@@ -92,7 +92,7 @@ class masked_text {
   std::uint8_t class_at(std::size_t i, std::size_t& len) const { return token_detail::class_at(s, i, len); }
 
   template <std::uint16_t Set>
-  std::size_t run(std::size_t i) {
+  [[gnu::always_inline]] std::size_t run(std::size_t i) {
     while (i < n) {
       const block_masks& m = masks_of(i / block_bytes);
       std::uint64_t members = 0;  // the ASCII bytes of the block whose class is in Set
@@ -158,8 +158,8 @@ class masked_text {
     return n;
   }
 
-  const block_masks& masks_of(std::size_t block) {
-    if (block != block_) {
+  [[gnu::always_inline]] const block_masks& masks_of(std::size_t block) {
+    if (block != block_) [[unlikely]] {
       block_ = block;
       const std::size_t begin = block * block_bytes;
       if (begin + block_bytes <= n) {

@@ -55,12 +55,9 @@ inline constexpr std::array<std::uint8_t, 128> ascii_class = make_ascii_classes(
 
 // Decodes the code point at s[i] of input that is known to be valid UTF-8 and returns its class;
 // `len` receives its length in bytes.
-inline std::uint8_t class_at(const std::uint8_t* s, std::size_t i, std::size_t& len) {
+// The multi-byte part of class_at, kept out of line so the ASCII test inlines everywhere.
+[[gnu::noinline]] inline std::uint8_t class_at_multibyte(const std::uint8_t* s, std::size_t i, std::size_t& len) {
   const std::uint8_t b0 = s[i];
-  if (b0 < 0x80) {
-    len = 1;
-    return ascii_class[b0];
-  }
   char32_t cp;
   if (b0 < 0xE0) {
     len = 2;
@@ -74,6 +71,15 @@ inline std::uint8_t class_at(const std::uint8_t* s, std::size_t i, std::size_t& 
          (char32_t(s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F);
   }
   return classify(cp);
+}
+
+[[gnu::always_inline]] inline std::uint8_t class_at(const std::uint8_t* s, std::size_t i, std::size_t& len) {
+  const std::uint8_t b0 = s[i];
+  if (b0 < 0x80) [[likely]] {
+    len = 1;
+    return ascii_class[b0];
+  }
+  return class_at_multibyte(s, i, len);
 }
 
 }  // namespace tokenmaxx::token_detail

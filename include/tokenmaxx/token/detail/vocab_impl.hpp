@@ -78,7 +78,7 @@ TOKENMAXX_TOKEN_INLINE outcome<vocabulary> parse_vocabulary(std::string_view con
   vocabulary_access::source(v) = std::string(source);
   rank_table& table = vocabulary_access::table(v);
   std::string token;
-  std::size_t line_no = 0, pos = 0;
+  std::size_t line_no = 0, token_lines = 0, pos = 0;
   const auto bad_line = [&](const std::string& why) {
     return out::fail(failure_kind::corrupt_data,
                      "rank file " + std::string(source) + " line " + std::to_string(line_no) + ": " + why);
@@ -107,8 +107,10 @@ TOKENMAXX_TOKEN_INLINE outcome<vocabulary> parse_vocabulary(std::string_view con
       return bad_line("rank " + std::to_string(rank) + " out of range (at most " +
                       std::to_string(vocabulary::max_rank_limit) + ")");
     table.add(token, static_cast<rank_t>(rank));
+    ++token_lines;
   }
-  if (line_no == 0) return out::fail(failure_kind::corrupt_data, "rank file " + std::string(source) + " is empty");
+  // Blank lines alone are as empty as no bytes at all: such a vocabulary could encode nothing.
+  if (token_lines == 0) return out::fail(failure_kind::corrupt_data, "rank file " + std::string(source) + " is empty (no token line)");
   if (auto why = vocabulary_access::finish(v, "rank file " + std::string(source)))
     return out::fail(failure_kind::corrupt_data, *why);
   return out::ok(std::move(v));

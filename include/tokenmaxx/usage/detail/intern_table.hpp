@@ -1,7 +1,8 @@
-// Internal to the usage subsystem; include <tokenmaxx/usage/ledger.hpp> instead.
-// A fixed-capacity lock-free intern table keyed by a pair of strings.
+// Internal to usage/; include <tokenmaxx/usage/ledger.hpp> or <tokenmaxx/usage/budget.hpp> instead.
+// A fixed-capacity intern table keyed by a pair of strings: lock-free lookups, exact capacity.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -9,7 +10,9 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -17,6 +20,10 @@
 #include "tokenmaxx/usage/detail/keys.hpp"
 
 namespace tokenmaxx::usage_detail {
+
+// An entry is published `pending`, then its inserter counts it against the capacity and marks it
+// `live` or, when `capacity` keys are already live, `refused`.
+enum class entry_state : std::uint8_t { pending, live, refused };
 
 // One interned key and its payload. The key bytes live in one allocation owned by the entry; the
 // entry never moves and is never freed before the table, so pointers to it are stable handles.
@@ -30,21 +37,27 @@ struct interned_entry {
     first = std::string_view(bytes.get(), a.size());
     second = std::string_view(bytes.get() + a.size(), b.size());
   }
+  bool is(std::uint64_t h, std::string_view a, std::string_view b) const noexcept {
+    return hash == h && first == a && second == b;
+  }
   std::uint64_t hash;
   std::unique_ptr<char[]> bytes;
   std::string_view first;
   std::string_view second;
+  std::atomic<entry_state> state{entry_state::pending};
   Payload payload;
 };
 
 // Open addressing with linear probing over 2 * capacity (rounded up to a power of two) slots, each an
-// atomic pointer. Entries are only ever added, never removed or moved, so:
-//   * find() is wait-free (at most slot_count probes, each one acquire load);
-//   * insert() is lock-free: it claims an empty slot with one CAS; losing a CAS to the same key
-//     returns the winner's entry, losing it to another key moves on to the next slot;
-//   * the number of keys is bounded by `capacity` through a reservation counter, so a probe always
-//     finds an empty slot and never loops forever.
-// Inserting a new key allocates once (entry + key bytes); finding an existing key allocates nothing.
+// atomic pointer. Entries are only ever added, never removed or moved.
+//
+// Capacity is exact and never refuses a key spuriously: a new key is first published in its slot
+// (one CAS; a racing insert of the same key finds it there, so each distinct key is published once),
+// and only then counted. The first `capacity` distinct keys counted become live; any later one is
+// marked refused and stays in its slot, so asking for it again fails at once. A thread that finds a
+// key still pending waits for its inserter to finish counting it (two atomic operations away).
+// Lookups of live keys are wait-free (bounded probes, acquire loads); inserting a new key allocates
+// once. Refused entries are bounded by the slot count (at most 2 x capacity entries in total).
 template <class Payload>
 class intern_table {
  public:
@@ -62,36 +75,30 @@ class intern_table {
     for (std::size_t i = 0; i <= mask_; ++i) delete slots_[i].load(std::memory_order_acquire);
   }
 
-  entry* find(std::string_view a, std::string_view b) const noexcept { return find(a, b, key_hash(a, b)); }
-
-  entry* find(std::string_view a, std::string_view b, std::uint64_t h) const noexcept {
-    for (std::size_t i = 0; i <= mask_; ++i) {
-      entry* e = slots_[(h + i) & mask_].load(std::memory_order_acquire);
-      if (e == nullptr) return nullptr;
-      if (e->hash == h && e->first == a && e->second == b) return e;
-    }
-    return nullptr;
+  // The live entry for (a, b), or nullptr.
+  entry* find(std::string_view a, std::string_view b) const noexcept {
+    entry* e = probe(a, b, key_hash(a, b));
+    return e != nullptr && settled_state(*e) == entry_state::live ? e : nullptr;
   }
 
-  // Returns the entry for (a, b), inserting it with Payload(args...) when absent. Errors:
-  // ResourceExhausted when `capacity` keys already exist (or memory ran out).
+  // Returns the live entry for (a, b), inserting it with Payload(args...) when absent. Errors:
+  // ResourceExhausted when `capacity` other keys are live (or memory ran out).
   template <class... Args>
   absl::StatusOr<entry*> find_or_insert(std::string_view a, std::string_view b, Args&&... args) {
     const std::uint64_t h = key_hash(a, b);
-    if (entry* e = find(a, b, h)) return e;
-    if (size_.fetch_add(1, std::memory_order_relaxed) >= capacity_) {
-      size_.fetch_sub(1, std::memory_order_relaxed);
-      if (entry* e = find(a, b, h)) return e;  // raced with an insert of the same key
-      return absl::ResourceExhaustedError("tokenmaxx ledger: key table is full (capacity " +
-                                          std::to_string(capacity_) + " keys)");
+    if (entry* e = probe(a, b, h)) return settle(*e);
+    if (size_.load(std::memory_order_acquire) >= capacity_) {
+      // Full, unless (a, b) itself was counted after our probe: the acquire pairs with the counting
+      // below, so a key counted into what we read is visible to a second probe.
+      if (entry* e = probe(a, b, h)) return settle(*e);
+      return full_error();
     }
     entry* fresh = nullptr;
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
     try {
       fresh = new entry(h, a, b, std::forward<Args>(args)...);
     } catch (const std::bad_alloc&) {
-      size_.fetch_sub(1, std::memory_order_relaxed);
-      return absl::ResourceExhaustedError("tokenmaxx ledger: out of memory inserting a key");
+      return absl::ResourceExhaustedError("tokenmaxx: out of memory inserting a key");
     }
 #else
     fresh = new entry(h, a, b, std::forward<Args>(args)...);  // without exceptions, out of memory aborts
@@ -100,39 +107,68 @@ class intern_table {
       auto& slot = slots_[(h + i) & mask_];
       entry* cur = slot.load(std::memory_order_acquire);
       if (cur == nullptr) {
-        if (slot.compare_exchange_strong(cur, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+        if (slot.compare_exchange_strong(cur, fresh, std::memory_order_acq_rel, std::memory_order_acquire)) {
+          const bool admitted = size_.fetch_add(1, std::memory_order_acq_rel) < capacity_;
+          fresh->state.store(admitted ? entry_state::live : entry_state::refused, std::memory_order_release);
+          if (!admitted) return full_error();
           return fresh;
+        }
         // cur now holds the entry that won the slot; fall through and compare it.
       }
-      if (cur->hash == h && cur->first == a && cur->second == b) {
+      if (cur->is(h, a, b)) {
         delete fresh;
-        size_.fetch_sub(1, std::memory_order_relaxed);
-        return cur;
+        return settle(*cur);
       }
     }
-    // Unreachable: size_ <= capacity_ < slot count guarantees an empty slot.
-    delete fresh;
-    size_.fetch_sub(1, std::memory_order_relaxed);
-    return absl::InternalError("tokenmaxx ledger: probe sequence exhausted");
+    delete fresh;  // every slot holds another key: more than 2 x capacity distinct keys were tried
+    return full_error();
   }
 
-  // Visits every published entry (slot order). Entries inserted concurrently may or may not be seen.
+  // Visits every live entry (slot order). Entries inserted concurrently may or may not be seen.
   template <class F>
   void for_each(F&& f) const {
     for (std::size_t i = 0; i <= mask_; ++i)
-      if (entry* e = slots_[i].load(std::memory_order_acquire)) f(*e);
+      if (entry* e = slots_[i].load(std::memory_order_acquire); e && e->state.load(std::memory_order_acquire) == entry_state::live)
+        f(*e);
   }
 
-  std::size_t size() const noexcept {
-    return std::min(size_.load(std::memory_order_relaxed), capacity_);
-  }
+  // Live keys.
+  std::size_t size() const noexcept { return std::min(size_.load(std::memory_order_relaxed), capacity_); }
   std::size_t capacity() const noexcept { return capacity_; }
+  std::size_t slot_bytes() const noexcept { return (mask_ + 1) * sizeof(std::atomic<entry*>); }
 
  private:
+  entry* probe(std::string_view a, std::string_view b, std::uint64_t h) const noexcept {
+    for (std::size_t i = 0; i <= mask_; ++i) {
+      entry* e = slots_[(h + i) & mask_].load(std::memory_order_acquire);
+      if (e == nullptr) return nullptr;
+      if (e->is(h, a, b)) return e;
+    }
+    return nullptr;
+  }
+
+  static entry_state settled_state(const entry& e) noexcept {
+    entry_state s = e.state.load(std::memory_order_acquire);
+    while (s == entry_state::pending) {
+      std::this_thread::yield();
+      s = e.state.load(std::memory_order_acquire);
+    }
+    return s;
+  }
+
+  absl::StatusOr<entry*> settle(entry& e) const {
+    if (settled_state(e) == entry_state::live) return &e;
+    return full_error();
+  }
+
+  absl::Status full_error() const {
+    return absl::ResourceExhaustedError("tokenmaxx: key table is full (capacity " + std::to_string(capacity_) + " keys)");
+  }
+
   std::size_t capacity_;
   std::size_t mask_;
   std::unique_ptr<std::atomic<entry*>[]> slots_;
-  std::atomic<std::size_t> size_{0};
+  std::atomic<std::size_t> size_{0};  // distinct keys counted (live + refused)
 };
 
 }  // namespace tokenmaxx::usage_detail

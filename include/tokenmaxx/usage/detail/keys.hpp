@@ -1,4 +1,4 @@
-// Internal to the usage subsystem; include <tokenmaxx/usage/ledger.hpp> instead.
+// Internal to usage/; include <tokenmaxx/usage/ledger.hpp> instead.
 // Validation and hashing of the ledger's key strings (tenant, model, provider).
 #pragma once
 

@@ -1,6 +1,7 @@
 // The exact samplers against their exact distributions: chi-square goodness of fit (fixed seeds,
-// alpha = 1e-6), Kolmogorov-Smirnov for a large Gaussian, tail frequencies, and the interval and
-// threshold computations against their definitions.
+// alpha = 1e-6), Kolmogorov-Smirnov for a large Gaussian, tail frequencies; the interval, threshold
+// and selection-adjusted interval computations against their definitions; and a failing source of
+// randomness, which must end every sampling loop with its error.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,14 +12,15 @@
 #include <vector>
 
 #include "privacy_test_util.hpp"
+#include "privacy_testing.hpp"
 #include "tokenmaxx/privacy/detail/sampler.hpp"
 #include "tokenmaxx/privacy/detail/tails.hpp"
-#include "tokenmaxx/privacy/random.hpp"
 
 namespace {
 
-using tokenmaxx::insecure_seeded_rng_for_tests;
 using tokenmaxx::privacy_detail::random_bits;
+using tokenmaxx::privacy_testing::failing_source;
+using seeded = tokenmaxx::privacy_testing::seeded_source;
 
 // Chi-square statistic of `samples` against `pmf` on [-R, R] with bins of expected count >= 20 and
 // the two tails lumped (tail mass = (1 - central mass) / 2 each, by symmetry). Returns {stat, df}.
@@ -68,30 +70,8 @@ struct gaussian_pmf {
   long double operator()(std::int64_t x) const { return std::exp(-static_cast<long double>(x) * x / (2 * sigma2)) / z; }
 };
 
-TEST(PrivacySampler, SeededGeneratorIsDeterministicAndSeedDependent) {
-  insecure_seeded_rng_for_tests a(7), b(7), c(8);
-  std::array<unsigned char, 64> x{}, y{}, z{};
-  a.fill(x);
-  b.fill(y);
-  c.fill(z);
-  EXPECT_EQ(x, y);
-  EXPECT_NE(x, z);
-  EXPECT_FALSE(a.is_secure());
-  EXPECT_TRUE(tokenmaxx::secure_random().is_secure());
-}
-
-TEST(PrivacySampler, SecureRandomFillsEveryByte) {
-  tokenmaxx::secure_random rng;
-  std::vector<unsigned char> buf(4096, 0);
-  rng.fill(buf);
-  std::set<unsigned char> distinct(buf.begin(), buf.end());
-  EXPECT_GT(distinct.size(), 200u);  // 4096 uniform bytes miss more than 56 values with prob < 1e-20
-  const auto zeros = std::count(buf.begin(), buf.end(), 0);
-  EXPECT_LT(zeros, 64);  // expected 16
-}
-
 TEST(PrivacySampler, UniformBelowMatchesUniform) {
-  insecure_seeded_rng_for_tests rng(11);
+  seeded rng(11);
   random_bits rb(rng);
   for (std::uint64_t n : {2ull, 3ull, 7ull, 10ull, 1000ull}) {
     std::vector<double> counts(n, 0);
@@ -115,11 +95,12 @@ TEST(PrivacySampler, UniformBelowMatchesUniform) {
     if (v >= big / 2) ++above_half;
   }
   EXPECT_NEAR(above_half, 10'000, 5.3 * std::sqrt(5000.0));
-  EXPECT_THROW(rb.uniform_below(0), std::invalid_argument);
+  EXPECT_EQ(rb.uniform_below(1), 0u);
+  EXPECT_TRUE(rb.status().ok());
 }
 
 TEST(PrivacySampler, BernoulliExpMatchesExp) {
-  insecure_seeded_rng_for_tests rng(12);
+  seeded rng(12);
   random_bits rb(rng);
   const int N = 200'000;
   for (auto [n, d] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{0, 1}, {1, 3}, {1, 1}, {5, 2}, {7, 1}, {999'999, 1'000'000}}) {
@@ -136,7 +117,7 @@ TEST(PrivacySampler, DiscreteLaplaceChiSquare) {
   std::uint64_t seed = 100;
   for (auto [t, s] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
            {1, 1}, {3, 1}, {5, 2}, {1, 4}, {10, 1}, {3'000'000'000'000ull, 1'000'000'000'000ull}}) {
-    insecure_seeded_rng_for_tests rng(seed++);
+    seeded rng(seed++);
     random_bits rb(rng);
     std::vector<std::int64_t> xs(N);
     for (auto& x : xs) x = tokenmaxx::privacy_detail::discrete_laplace(rb, t, s);
@@ -147,7 +128,7 @@ TEST(PrivacySampler, DiscreteLaplaceChiSquare) {
 }
 
 TEST(PrivacySampler, DiscreteLaplaceTailsMatchClosedForm) {
-  insecure_seeded_rng_for_tests rng(21);
+  seeded rng(21);
   random_bits rb(rng);
   const std::uint64_t t = 3, s = 1;
   const int N = 400'000;
@@ -168,9 +149,10 @@ TEST(PrivacySampler, DiscreteGaussianChiSquare) {
   const int N = 200'000;
   std::uint64_t seed = 300;
   for (auto [a, b] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 1}, {2, 1}, {10, 3}, {1, 4}, {200, 1}, {45, 2}}) {
-    insecure_seeded_rng_for_tests rng(seed++);
+    seeded rng(seed++);
     random_bits rb(rng);
-    tokenmaxx::privacy_detail::discrete_gaussian_sampler g(tokenmaxx::privacy_detail::bn_from_u64(a), tokenmaxx::privacy_detail::bn_from_u64(b));
+    auto g = *tokenmaxx::privacy_detail::discrete_gaussian_sampler::create(tokenmaxx::privacy_detail::bn_from_u64(a),
+                                                                          tokenmaxx::privacy_detail::bn_from_u64(b));
     std::vector<std::int64_t> xs(N);
     for (auto& x : xs) x = g.sample(rb);
     gaussian_pmf pmf(static_cast<long double>(a) / b);
@@ -187,9 +169,9 @@ TEST(PrivacySampler, DiscreteGaussianLargeSigmaKolmogorovSmirnov) {
   BIGNUM* raw = nullptr;
   ASSERT_EQ(BN_dec2bn(&raw, "1000000000000000000000000000000"), 31);
   tokenmaxx::privacy_detail::bn_ptr a(raw);
-  tokenmaxx::privacy_detail::discrete_gaussian_sampler g(std::move(a), tokenmaxx::privacy_detail::bn_from_u64(7));
+  auto g = *tokenmaxx::privacy_detail::discrete_gaussian_sampler::create(std::move(a), tokenmaxx::privacy_detail::bn_from_u64(7));
   const long double sigma = std::sqrt(1e30L / 7);
-  insecure_seeded_rng_for_tests rng(77);
+  seeded rng(77);
   random_bits rb(rng);
   const int N = 50'000;
   std::vector<long double> xs(N);
@@ -219,7 +201,7 @@ TEST(PrivacySampler, LaplaceHalfWidthMatchesDefinition) {
 }
 
 TEST(PrivacySampler, LaplaceIntervalCoverageEmpirical) {
-  insecure_seeded_rng_for_tests rng(5);
+  seeded rng(5);
   random_bits rb(rng);
   const std::uint64_t t = 9, s = 2;
   const std::int64_t m = tokenmaxx::privacy_detail::laplace_half_width(t, s, 0.05L);
@@ -233,17 +215,136 @@ TEST(PrivacySampler, LaplaceIntervalCoverageEmpirical) {
   EXPECT_GT(2 * std::pow(q, static_cast<long double>(m)) / (1 + q), 0.05L);
 }
 
-TEST(PrivacySampler, GaussianBoundsAreValid) {
-  // sub-Gaussian bound vs exact tail for sigma^2 = 10.
-  const gaussian_pmf pmf(10);
-  const std::int64_t m = tokenmaxx::privacy_detail::gaussian_one_sided(std::sqrt(10.0L), 1e-4L);
+// Exact tail P(X >= m) of the discrete Gaussian by summation (sigma^2 small enough to sum).
+long double gaussian_exact_upper(const gaussian_pmf& pmf, std::int64_t m) {
+  const auto range = std::max<std::int64_t>(static_cast<std::int64_t>(std::sqrt(pmf.sigma2) * 40 + 10), std::abs(m) + 60);
   long double tail = 0;
-  for (std::int64_t x = m; x < 400; ++x) tail += pmf(x);
-  EXPECT_LE(tail, 1e-4L);
-  const std::int64_t h = tokenmaxx::privacy_detail::gaussian_half_width(std::sqrt(10.0L), 0.05L);
-  long double outside = 0;
-  for (std::int64_t x = h + 1; x < 400; ++x) outside += 2 * pmf(x);
-  EXPECT_LE(outside, 0.05L);
+  for (std::int64_t x = std::max(m, -range); x <= range; ++x) tail += pmf(x);
+  return tail;
+}
+
+TEST(PrivacySampler, GaussianThresholdBoundIsValid) {
+  // The selection threshold rests on the sub-Gaussian bound: the exact tail at it is below beta.
+  for (long double s2 : {0.3L, 1.0L, 10.0L, 250.0L}) {
+    const gaussian_pmf pmf(s2);
+    for (long double beta : {1e-2L, 1e-4L, 1e-9L}) {
+      const std::int64_t m = tokenmaxx::privacy_detail::gaussian_one_sided(std::sqrt(s2), beta);
+      EXPECT_LE(gaussian_exact_upper(pmf, m), beta) << "sigma^2 " << static_cast<double>(s2);
+    }
+  }
+}
+
+TEST(PrivacySampler, GaussianHalfWidthIsValidAndTight) {
+  // Both sides: the interval covers at least 1 - alpha (exact tail by summation), and it is no more
+  // than one unit wider than the narrowest interval that does.
+  for (long double s2 : {0.3L, 1.0L, 2.0L, 10.0L, 250.0L, 4000.0L}) {
+    const gaussian_pmf pmf(s2);
+    for (long double alpha : {0.2L, 0.05L, 0.01L, 1e-4L}) {
+      const std::int64_t h = tokenmaxx::privacy_detail::gaussian_half_width(std::sqrt(s2), alpha);
+      const auto outside = [&](std::int64_t w) { return 2 * gaussian_exact_upper(pmf, w + 1); };  // P(|X| > w)
+      std::int64_t narrowest = 0;
+      while (outside(narrowest) > alpha) ++narrowest;
+      EXPECT_LE(outside(h), alpha) << "sigma^2 " << static_cast<double>(s2) << " alpha " << static_cast<double>(alpha);
+      EXPECT_GE(h, narrowest);
+      EXPECT_LE(h, narrowest + 1) << "sigma^2 " << static_cast<double>(s2) << " alpha " << static_cast<double>(alpha);
+    }
+  }
+}
+
+TEST(PrivacySampler, GaussianTailBoundsBracketTheExactTail) {
+  for (long double s2 : {0.3L, 1.0L, 10.0L, 250.0L}) {
+    const gaussian_pmf pmf(s2);
+    for (std::int64_t m : {-40, -5, -1, 0, 1, 2, 5, 17, 60}) {
+      const long double exact = std::log(gaussian_exact_upper(pmf, m));
+      const auto b = tokenmaxx::privacy_detail::gaussian_log_upper(std::sqrt(s2), m);
+      EXPECT_LE(b.lo, exact + 1e-12L) << "sigma^2 " << static_cast<double>(s2) << " m " << m;
+      EXPECT_GE(b.hi, exact - 1e-12L) << "sigma^2 " << static_cast<double>(s2) << " m " << m;
+    }
+  }
+}
+
+// Draws c + noise until `selected` releases pass y >= threshold; returns how many adjusted intervals
+// contain c, and the widths seen far above the threshold.
+template <class Draw, class LogUpper>
+int selected_coverage(Draw draw, const LogUpper& log_upper, std::int64_t c, std::int64_t threshold, std::int64_t k,
+                      long double alpha, int selected) {
+  int covered = 0;
+  for (int n = 0; n < selected;) {
+    const std::int64_t y = c + draw();
+    if (y < threshold) continue;
+    ++n;
+    const auto [lo, hi] = tokenmaxx::privacy_detail::selection_adjusted_interval(log_upper, y, threshold, k, alpha);
+    EXPECT_LE(lo, hi);
+    EXPECT_GE(lo, k);
+    covered += lo <= c && c <= hi;
+  }
+  return covered;
+}
+
+TEST(PrivacySampler, SelectionAdjustedIntervalsCoverAtTheStatedRate) {
+  const int n = 4000;
+  const double floor = 0.95 - 5.3 * std::sqrt(0.95 * 0.05 / n);
+  seeded rng(31);
+  random_bits rb(rng);
+  // Laplace scale 2, threshold 28, k 5: a count of 20 is released only on large noise (the case
+  // where unconditional intervals never cover), counts near and above the threshold too.
+  const auto laplace_upper = [](std::int64_t m) {
+    const long double v = tokenmaxx::privacy_detail::laplace_log_upper(2, 1, m);
+    return tokenmaxx::privacy_detail::log_tail{v, v};
+  };
+  for (std::int64_t c : {20, 26, 30, 60}) {
+    const int covered = selected_coverage([&] { return tokenmaxx::privacy_detail::discrete_laplace(rb, 2, 1); },
+                                          laplace_upper, c, 28, 5, 0.05L, n);
+    EXPECT_GE(covered / double(n), floor) << "Laplace, true count " << c;
+  }
+  // Far above the threshold selection hardly matters: the interval is the unconditional one.
+  const std::int64_t h = tokenmaxx::privacy_detail::laplace_half_width(2, 1, 0.05L);
+  const auto far = tokenmaxx::privacy_detail::selection_adjusted_interval(laplace_upper, 200, 28, 5, 0.05L);
+  EXPECT_NEAR(far.first, 200 - h, 1);
+  EXPECT_NEAR(far.second, 200 + h, 1);
+  // Discrete Gaussian, sigma^2 = 10.
+  auto g = *tokenmaxx::privacy_detail::discrete_gaussian_sampler::create(tokenmaxx::privacy_detail::bn_from_u64(10),
+                                                                        tokenmaxx::privacy_detail::bn_from_u64(1));
+  const long double sigma = std::sqrt(10.0L);
+  const auto gaussian_upper = [&](std::int64_t m) { return tokenmaxx::privacy_detail::gaussian_log_upper(sigma, m); };
+  for (std::int64_t c : {12, 20, 40}) {
+    const int covered = selected_coverage([&] { return g.sample(rb); }, gaussian_upper, c, 22, 5, 0.05L, n);
+    EXPECT_GE(covered / double(n), floor) << "Gaussian, true count " << c;
+  }
+  ASSERT_TRUE(rb.status().ok());
+}
+
+TEST(PrivacySampler, FailingRandomnessEndsEverySamplerWithItsError) {
+  // Fail at every refill from the first to the 40th, in each sampler, with scales that exercise
+  // every loop (large Laplace scales, small and huge Gaussians); each call must return promptly and
+  // the error must be reported.
+  BIGNUM* raw = nullptr;
+  ASSERT_GT(BN_dec2bn(&raw, "1000000000000000000000000000000"), 0);
+  auto huge = *tokenmaxx::privacy_detail::discrete_gaussian_sampler::create(tokenmaxx::privacy_detail::bn_ptr(raw),
+                                                                           tokenmaxx::privacy_detail::bn_from_u64(7));
+  auto small = *tokenmaxx::privacy_detail::discrete_gaussian_sampler::create(tokenmaxx::privacy_detail::bn_from_u64(1),
+                                                                            tokenmaxx::privacy_detail::bn_from_u64(3));
+  for (std::size_t refills = 0; refills < 40; ++refills) {
+    for (int sampler = 0; sampler < 4; ++sampler) {
+      failing_source src(refills * 512);
+      random_bits rb(src);
+      for (int i = 0; i < 100'000 && !rb.failed(); ++i) {
+        switch (sampler) {
+          case 0: tokenmaxx::privacy_detail::discrete_laplace(rb, 3'000'000'000'000ull, 7); break;
+          case 1: tokenmaxx::privacy_detail::discrete_laplace(rb, 1, 5); break;
+          case 2: small.sample(rb); break;
+          default: huge.sample(rb); break;
+        }
+      }
+      ASSERT_TRUE(rb.failed()) << "sampler " << sampler << " after " << refills << " refills";
+      EXPECT_EQ(rb.status().code(), absl::StatusCode::kInternal);
+      EXPECT_NE(rb.status().message().find("RAND_bytes"), std::string_view::npos);
+      // Once failed, draws end at once and yield nothing.
+      EXPECT_EQ(tokenmaxx::privacy_detail::discrete_laplace(rb, 5, 1), 0);
+      EXPECT_EQ(huge.sample(rb), 0);
+      EXPECT_EQ(src.calls(), static_cast<int>(refills) + 1);  // the failed source is not asked again
+    }
+  }
 }
 
 }  // namespace

@@ -260,12 +260,12 @@ def tiktoken_outcome(enc, text: str):
 
 def test_random_patterns_equal_tiktoken(tiktoken, unicode_gap, capfd):
     """Random patterns from the constructs the translation handles: every one tiktoken accepts
-    compiles here, and gives tiktoken's ids on random strings (those where tiktoken panics on an
-    empty match are skipped)."""
+    compiles here (case-insensitive \\p{..} and class set operations included), and gives
+    tiktoken's ids on random strings (those where tiktoken panics on an empty match are skipped)."""
     rng = random.Random(2025)
     texts = [without_gap(t, set().union(*unicode_gap.values())) for t in random_texts(7, 25)]
     ranks = pair_ranks(texts)
-    compared = accepted = refused = 0
+    compared = accepted = 0
     failures = []
     for _ in range(600):
         pattern = random_pattern(rng)
@@ -277,10 +277,7 @@ def test_random_patterns_equal_tiktoken(tiktoken, unicode_gap, capfd):
         try:
             mine = ours(pattern, ranks, force_regex=True)
         except ValueError as e:
-            if "in a case-insensitive group are not supported" in str(e) or "in a case-insensitive group is not" in str(e):
-                refused += 1  # documented: PCRE2 does not case-fold \p{..} and class set operations
-            else:
-                failures.append((pattern, f"refused: {e}"))
+            failures.append((pattern, f"refused: {e}"))
             continue
         for text in texts:
             expected = tiktoken_outcome(theirs, text)
@@ -292,5 +289,5 @@ def test_random_patterns_equal_tiktoken(tiktoken, unicode_gap, capfd):
                 failures.append((pattern, f"differs on {text!r} (PCRE2: {mine.pcre2_pattern})"))
                 break
     capfd.readouterr()  # tiktoken prints a backtrace for every panic
-    assert accepted > 300 and compared > 3000 and refused < accepted // 20
+    assert accepted > 300 and compared > 3000
     assert not failures, f"{len(failures)} patterns: " + "\n".join(f"{p!r}: {why}" for p, why in failures[:8])

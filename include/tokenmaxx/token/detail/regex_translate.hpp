@@ -14,9 +14,11 @@
 //  - POSIX classes are ASCII in Rust (Unicode under PCRE2's UCP); long property names and
 //    `gc=` forms are mapped to the short names PCRE2 10.42 knows;
 //  - class set operations (&&, --, ~~) and nested classes become one-character lookarounds;
-//  - \u escapes, {,n}, \O, \e become their PCRE2 spelling.
+//  - \u escapes, {,n}, \O, \e become their PCRE2 spelling;
+//  - under a case-insensitive flag, \p{..} gets the code points whose case orbit meets it (Rust
+//    folds classes; PCRE2 ignores the flag for properties).
 // Constructs that cannot be given the same meaning are refused with an error that names them
-// (for example \p{Lu} inside a case-insensitive group, whose case closure PCRE2 does not apply).
+// (for example \b{start}).
 #pragma once
 
 #include <cstddef>
@@ -25,7 +27,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
 
 namespace tokenmaxx::token_detail {
 
@@ -41,6 +49,8 @@ struct translated_pattern {
 };
 
 namespace regex_translation {
+
+#include "tokenmaxx/token/detail/case_orbits.inc"
 
 inline void append_utf8(std::string& out, char32_t c) {
   if (c < 0x80) {
@@ -174,19 +184,6 @@ inline bool binary_property(std::string_view loose_name) {
   return false;
 }
 
-// Whether a property's set can change under simple case folding (so a case-insensitive use of it
-// cannot be delegated to PCRE2, which ignores case for \p).
-inline bool case_sensitive_property(std::string_view pcre2_name) {
-  static constexpr std::string_view sensitive[] = {"Lu", "Ll", "Lt", "L&", "lowercase", "uppercase", "cased",
-                                                   "changeswhencasefolded", "changeswhencasemapped",
-                                                   "changeswhenlowercased", "changeswhenuppercased",
-                                                   "changeswhentitlecased", "caseignorable"};
-  const std::string l = loose(pcre2_name);
-  for (auto s : sensitive)
-    if (loose(s) == l) return true;
-  return false;
-}
-
 class translator {
  public:
   translator(std::string_view pattern, regex_dialect dialect) : dialect_(dialect) {
@@ -293,6 +290,7 @@ class translator {
       skip_extended(f);
       if (!quantifiers(f, atom_text, repeatable)) return false;
       out += atom_text;
+      out += std::exchange(flag_switch_after_atom_, std::string());
     }
   }
 
@@ -519,7 +517,8 @@ class translator {
     ++pos_;
     out = open + body + ")";
     if (keeps_flags) {
-      if (inner.i != f.i) out += inner.i ? "(?i)" : "(?-i)";
+      // After the group's quantifier, not inside the group that carries it.
+      if (inner.i != f.i) flag_switch_after_atom_ = inner.i ? "(?i)" : "(?-i)";
       f = inner;
     }
     return true;
@@ -558,7 +557,9 @@ class translator {
   }
 
   // \p{..} / \pL after the 'p' or 'P': a PCRE2 property item (\p{..} or \P{..}).
-  bool property(bool negated, const flags& f, std::string& item) {
+  // Under a case-insensitive flag a negated property may come back as the items of the class it
+  // negates, with `negate_items` set (the caller puts them in a negated class).
+  bool property(bool negated, const flags& f, std::string& item, bool& negate_items) {
     std::string name;
     if (!at_end() && peek() == '{') {
       ++pos_;
@@ -599,10 +600,49 @@ class translator {
     } else {
       pcre = "sc:" + name;  // Rust and Oniguruma read a bare script name as Script (PCRE2: Script_Extensions)
     }
-    if (f.i && (case_sensitive_property(pcre) || (eq == std::string::npos && !general_category(loose(name)) &&
-                                                  loose(name) != "any" && loose(name) != "assigned")))
-      return fail("\\p{" + name + "} in a case-insensitive group is not supported by the PCRE2 fallback");
-    item = std::string(negated ? "\\P{" : "\\p{") + pcre + "}";
+    item = "\\p{" + pcre + "}";
+    if (f.i) {
+      // Rust folds the class, then negates it; PCRE2 ignores the flag for \p, so the code points
+      // whose case orbit meets the class are added here (PCRE2 folds those literals itself).
+      std::string extra;
+      if (!case_closure_extras(item, extra)) return fail("\\p{" + name + "} is not a property PCRE2 knows");
+      if (!extra.empty()) {
+        item += extra;
+        negate_items = negated;
+        return true;
+      }
+    }
+    if (negated) item = "\\P{" + pcre + "}";
+    return true;
+  }
+
+  // The code points outside the PCRE2 class item `item` whose simple case orbit (case_orbits.inc)
+  // meets it, as class items. False if PCRE2 cannot compile the item.
+  static bool case_closure_extras(const std::string& item, std::string& extra) {
+    const std::string pattern = "[" + item + "]";
+    int code_error = 0;
+    PCRE2_SIZE error_at = 0;
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                     PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED, &code_error, &error_at, nullptr);
+    if (!code) return false;
+    pcre2_match_data* md = pcre2_match_data_create(1, nullptr);
+    const auto member = [&](char32_t c) {
+      std::string u;
+      append_utf8(u, c);
+      return pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(u.data()), u.size(), 0, 0, md, nullptr) >= 0;
+    };
+    const std::size_t n = sizeof(case_orbits) / sizeof(case_orbits[0]);
+    for (std::size_t start = 0; start < n;) {
+      std::size_t end = start;
+      bool any_in = false;
+      while (case_orbits[end] != 0) any_in = member(case_orbits[end++]) || any_in;
+      if (any_in)
+        for (std::size_t k = start; k < end; ++k)
+          if (!member(case_orbits[k])) extra += hex_escape(case_orbits[k]);
+      start = end + 1;
+    }
+    pcre2_match_data_free(md);
+    pcre2_code_free(code);
     return true;
   }
 
@@ -623,7 +663,7 @@ class translator {
       case 'p':
       case 'P': {
         ++pos_;
-        const bool ok = property(c == 'P', f, items);
+        const bool ok = property(c == 'P', f, items, negated_word);
         --pos_;  // the caller advances past the letter
         return ok;
       }
@@ -796,7 +836,8 @@ class translator {
       // Set operators.
       if ((c == '&' && peek(1) == '&') || (!onig() && c == '-' && peek(1) == '-') ||
           (!onig() && c == '~' && peek(1) == '~')) {
-        if (f.i) return fail("class set operations in a case-insensitive group are not supported by the PCRE2 fallback");
+        // Under (?i) each operand becomes a PCRE2 class matched caselessly, i.e. folded, as Rust
+        // folds both operands before the operation.
         combine();
         have_op = true;
         pending_op = c == '&' ? class_node::intersect : c == '-' ? class_node::subtract : class_node::sym_diff;
@@ -894,6 +935,7 @@ class translator {
   std::string error_;
   std::size_t error_at_ = 0;
   bool case_insensitive_used_ = false;
+  std::string flag_switch_after_atom_;  // a case flag a group leaves on for the rest of the enclosing one
 };
 
 }  // namespace regex_translation

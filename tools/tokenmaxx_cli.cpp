@@ -24,7 +24,8 @@ constexpr const char* kUsage =
     "  tokenmaxx count  (--encoding NAME | --model MODEL) [--lossy] [FILE...]\n"
     "  tokenmaxx encode (--encoding NAME | --model MODEL) [--lossy] --jsonl FILE   (FILE may be -)\n"
     "  tokenmaxx encodings\n"
-    "Vocabulary files are read from $TOKENMAXX_VOCAB_DIR or the per-user cache.\n"
+    "Vocabulary files are read from $TOKENMAXX_VOCAB_DIR or the per-user cache; llama3, llama4 and\n"
+    "tekken also from the vendor's Python package ($TOKENMAXX_SITE_PACKAGES or $VIRTUAL_ENV).\n"
     "--lossy replaces invalid UTF-8 with U+FFFD instead of failing.\n";
 
 struct usage_error : std::runtime_error {

@@ -260,6 +260,17 @@ class py_encoding {
   std::shared_ptr<lazy_sorted_tokens> sorted_ = std::make_shared<lazy_sorted_tokens>();
 };
 
+// An HFTokenizer method taking text: its UTF-8 is read with the GIL held, then `call` runs without it.
+template <class Call>
+auto on_text(Call call) {
+  return [call](const tokenmaxx::hf_tokenizer& t, py::handle text) {
+    py::object keep;
+    const std::string_view s = tokenmaxx_python::utf8_of(text, keep);
+    py::gil_scoped_release release;
+    return call(t, s);
+  };
+}
+
 }  // namespace
 
 void register_hf_tokenizer(py::module_& m) {
@@ -277,33 +288,12 @@ void register_hf_tokenizer(py::module_& m) {
       .def_static(
           "from_str", [](std::string_view json) { return hf_tokenizer::parse(json, "<str>"); }, py::arg("json"),
           "Parses tokenizer.json contents; ValueError naming any unsupported feature.")
-      .def(
-          "encode",
-          [](const hf_tokenizer& t, py::handle text) {
-            py::object keep;
-            const auto s = tokenmaxx_python::utf8_of(text, keep);
-            py::gil_scoped_release release;
-            return t.encode(s);
-          },
-          py::arg("text"), "Token ids; added tokens in the text become their ids.")
-      .def(
-          "encode_ordinary",
-          [](const hf_tokenizer& t, py::handle text) {
-            py::object keep;
-            const auto s = tokenmaxx_python::utf8_of(text, keep);
-            py::gil_scoped_release release;
-            return t.encode_ordinary(s);
-          },
-          py::arg("text"), "Token ids with added-token text tokenized as plain text.")
-      .def(
-          "count",
-          [](const hf_tokenizer& t, py::handle text) {
-            py::object keep;
-            const auto s = tokenmaxx_python::utf8_of(text, keep);
-            py::gil_scoped_release release;
-            return t.count(s);
-          },
-          py::arg("text"), "len(encode(text)) without building the list.")
+      .def("encode", on_text([](const hf_tokenizer& t, std::string_view s) { return t.encode(s); }), py::arg("text"),
+           "Token ids; added tokens in the text become their ids.")
+      .def("encode_ordinary", on_text([](const hf_tokenizer& t, std::string_view s) { return t.encode_ordinary(s); }),
+           py::arg("text"), "Token ids with added-token text tokenized as plain text.")
+      .def("count", on_text([](const hf_tokenizer& t, std::string_view s) { return t.count(s); }), py::arg("text"),
+           "len(encode(text)) without building the list.")
       .def(
           "decode_bytes",
           [](const hf_tokenizer& t, const std::vector<rank_t>& ids) { return py::bytes(t.decode(ids)); },

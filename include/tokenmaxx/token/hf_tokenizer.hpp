@@ -13,7 +13,8 @@
 //    (or an empty Sequence); pre-tokenizers ByteLevel (its GPT-2 regex, add_prefix_space) and Split
 //    (Regex or String pattern, behaviour Isolated or Removed, not inverted) alone or in a Sequence,
 //    each applied to every piece of the previous one; added tokens matched leftmost-longest in the
-//    text without lstrip/rstrip/single_word. Split patterns are Oniguruma patterns (what
+//    text without lstrip/rstrip/single_word, with the ids `tokenizers` gives them (a file whose
+//    ids it would renumber is refused). Split patterns are Oniguruma patterns (what
 //    `tokenizers` compiles them with) and run through PCRE2 with their meaning (pretokenizer.hpp
 //    says where the Unicode versions differ).
 //  - Anything else in the file is refused with `error` (`try_` twin: InvalidArgument) naming the

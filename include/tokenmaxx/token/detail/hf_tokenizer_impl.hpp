@@ -297,7 +297,11 @@ struct hf_access {
       m->steps.push_back(std::move(step));
     }
 
-    // Added tokens.
+    // Added tokens. tokenizers ignores their ids when it loads the file: one whose content is a
+    // vocabulary token gets that token's id, any other the next id after the vocabulary and the
+    // added tokens so far (AddedVocabulary::add_tokens); a file whose ids say otherwise is refused.
+    const std::size_t model_entries = vocab->size();
+    std::optional<rank_t> max_added;
     std::vector<std::pair<std::string, rank_t>> added;
     for (const auto& a : doc.value("added_tokens", json::array())) {
       if (!a.is_object() || !a.contains("content") || !a["content"].is_string() || !a.contains("id") ||
@@ -307,6 +311,19 @@ struct hf_access {
         if (a.value(flag, false)) return refuse(std::string("added token with ") + flag);
       const auto id = static_cast<rank_t>(a["id"].get<std::uint64_t>());
       const std::string content = a["content"].get<std::string>();
+      std::optional<rank_t> assigned;
+      for (const auto& [c, i] : added)
+        if (c == content) assigned = i;
+      if (!assigned)
+        if (const auto it = by_string.find(content); it != by_string.end()) assigned = it->second;
+      if (!assigned)
+        assigned = !max_added ? static_cast<rank_t>(model_entries)
+                   : (*max_added >= model_entries || model_entries == 0) ? *max_added + 1
+                                                                         : static_cast<rank_t>(model_entries);
+      if (*assigned != id)
+        return refuse("added token '" + content + "' with id " + std::to_string(id) + " (tokenizers renumbers it to " +
+                      std::to_string(*assigned) + ")");
+      max_added = max_added ? std::max(*max_added, id) : id;
       added.emplace_back(content, id);
     }
     m->added = added;

@@ -66,6 +66,18 @@ TEST(hf_tokenizer, merges_apply_in_list_order) {
   EXPECT_EQ(tok.vocab_size(), 260u);
 }
 
+TEST(hf_tokenizer, a_sequence_of_pre_tokenizers_splits_each_piece_again) {
+  json spec = small_model();
+  spec["pre_tokenizer"] = {
+      {"type", "Sequence"},
+      {"pretokenizers", json::array({{{"type", "Split"}, {"pattern", {{"Regex", " ?\\p{L}+|\\p{N}"}}}, {"behavior", "Isolated"},
+                                      {"invert", false}},
+                                     {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}})}};
+  const auto tok = tokenmaxx::hf_tokenizer::parse(spec.dump());
+  EXPECT_EQ(tok.encode("abc12 bcd"), (std::vector<rank_t>{257, '1', '2', ' ', 258, 'd'}));
+  EXPECT_EQ(tok.encode("x abcd!"), (std::vector<rank_t>{'x', ' ', 257, 'd', '!'}));
+}
+
 TEST(hf_tokenizer, added_tokens_split_the_text_and_keep_tokenizers_ids) {
   json spec = small_model();
   spec["added_tokens"] = json::array({{{"id", 260}, {"content", "<|im_start|>"}, {"special", true}}});
@@ -112,6 +124,15 @@ TEST(hf_tokenizer, unsupported_features_are_refused_by_name) {
   s = small_model();
   s["added_tokens"] = json::array({{{"id", 260}, {"content", "<x>"}, {"lstrip", true}}});
   refused(s, "added token with lstrip");
+  // Fields of the wrong type are errors, not exceptions from the JSON library.
+  s = small_model();
+  s["model"]["ignore_merges"] = "yes";
+  refused(s, "ignore_merges is not a boolean");
+  s = small_model();
+  s["pre_tokenizer"] = {{"type", "Sequence"}, {"pretokenizers", json::array({5})}};
+  refused(s, "not an object");
+  s["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", 1}};
+  refused(s, "not a boolean");
 }
 
 TEST(hf_tokenizer, bad_input_is_an_error) {

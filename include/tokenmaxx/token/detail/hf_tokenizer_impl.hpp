@@ -12,7 +12,9 @@
 #include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -171,6 +173,20 @@ inline bool byte_level_bytes(std::string_view token, std::string& out) {
 struct hf_access {
   using json = nlohmann::json;
 
+  // obj[key]: `fallback` when absent or null, nullopt when of another type than T (never a throw:
+  // nlohmann's value() throws, or aborts without exceptions, on a wrong type).
+  template <class T>
+  static std::optional<T> member(const json& obj, const char* key, T fallback) {
+    const auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return fallback;
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!it->is_boolean()) return std::nullopt;
+    } else {
+      if (!it->is_string()) return std::nullopt;
+    }
+    return it->template get<T>();
+  }
+
   static outcome<hf_tokenizer> parse(std::string_view text, std::string_view source) {
     using out = outcome<hf_tokenizer>;
     const std::string src(source);
@@ -190,13 +206,17 @@ struct hf_access {
     // Model.
     const auto model = doc.find("model");
     if (model == doc.end() || !model->is_object()) return malformed("no \"model\"");
-    const std::string type = model->value("type", std::string("BPE"));
+    const auto type_field = member<std::string>(*model, "type", "BPE");
+    if (!type_field) return malformed("model type is not a string");
+    const std::string type = *type_field;
     if (type != "BPE") return refuse("model " + type);
     if (model->contains("dropout") && !(*model)["dropout"].is_null()) return refuse("BPE dropout");
     for (const char* affix : {"continuing_subword_prefix", "end_of_word_suffix"})
       if (model->contains(affix) && (*model)[affix].is_string() && !(*model)[affix].get<std::string>().empty())
         return refuse(std::string("BPE ") + affix);
-    m->ignore_merges = model->value("ignore_merges", false);
+    const auto ignore_merges = member<bool>(*model, "ignore_merges", false);
+    if (!ignore_merges) return malformed("ignore_merges is not a boolean");
+    m->ignore_merges = *ignore_merges;
     const auto vocab = model->find("vocab");
     if (vocab == model->end() || !vocab->is_object()) return malformed("model has no \"vocab\" object");
     std::vector<std::pair<std::string, rank_t>> ranks;
@@ -247,33 +267,39 @@ struct hf_access {
 
     // Normalizer.
     if (const auto n = doc.find("normalizer"); n != doc.end() && !n->is_null()) {
-      const std::string nt = n->value("type", std::string("?"));
+      const std::string nt = member<std::string>(*n, "type", "?").value_or("?");
       if (!(nt == "Sequence" && n->contains("normalizers") && (*n)["normalizers"].empty())) return refuse("normalizer " + nt);
     }
 
     // Pre-tokenizer.
     std::vector<const json*> steps;
     if (const auto p = doc.find("pre_tokenizer"); p != doc.end() && !p->is_null()) {
-      if (p->value("type", std::string()) == "Sequence") {
-        for (const auto& s : p->value("pretokenizers", json::array())) steps.push_back(&s);
+      if (member<std::string>(*p, "type", "").value_or("") == "Sequence") {
+        const auto list = p->find("pretokenizers");  // pointers into the document itself, not a copy
+        if (list == p->end() || !list->is_array()) return malformed("a Sequence pre_tokenizer without a list");
+        for (const auto& s : *list) steps.push_back(&s);
       } else {
         steps.push_back(&*p);
       }
     }
     for (const json* s : steps) {
-      const std::string st = s->value("type", std::string("?"));
+      if (!s->is_object()) return malformed("a pre_tokenizer that is not an object");
+      const std::string st = member<std::string>(*s, "type", "?").value_or("?");
+      const auto add_prefix_space = member<bool>(*s, "add_prefix_space", false), use_regex = member<bool>(*s, "use_regex", true),
+                 invert = member<bool>(*s, "invert", false);
+      if (!add_prefix_space || !use_regex || !invert) return malformed("a pre_tokenizer flag that is not a boolean");
       hf_step step;
       if (st == "ByteLevel") {
         step.kind = hf_step::byte_level;
-        step.add_prefix_space = s->value("add_prefix_space", false);
-        if (s->value("use_regex", true)) {
+        step.add_prefix_space = *add_prefix_space;
+        if (*use_regex) {
           auto c = compiled_pattern::compile(hf_byte_level_pattern, regex_dialect::oniguruma);
           if (c.error) return {std::nullopt, std::move(c.error)};
           step.pattern = *c.value;
         }
       } else if (st == "Split") {
-        if (s->value("invert", false)) return refuse("Split with invert");
-        const std::string behavior = s->value("behavior", std::string("?"));
+        if (*invert) return refuse("Split with invert");
+        const std::string behavior = member<std::string>(*s, "behavior", "?").value_or("?");
         if (behavior != "Isolated" && behavior != "Removed") return refuse("Split behavior " + behavior);
         step.remove_matches = behavior == "Removed";
         const auto pat = s->find("pattern");
@@ -303,12 +329,15 @@ struct hf_access {
     const std::size_t model_entries = vocab->size();
     std::optional<rank_t> max_added;
     std::vector<std::pair<std::string, rank_t>> added;
-    for (const auto& a : doc.value("added_tokens", json::array())) {
+    const auto added_list = doc.find("added_tokens");
+    if (added_list != doc.end() && !added_list->is_null() && !added_list->is_array())
+      return malformed("added_tokens is not a list");
+    for (const auto& a : added_list == doc.end() || added_list->is_null() ? json::array() : *added_list) {
       if (!a.is_object() || !a.contains("content") || !a["content"].is_string() || !a.contains("id") ||
           !a["id"].is_number_unsigned())
         return malformed("an added token without content or id");
       for (const char* flag : {"lstrip", "rstrip", "single_word"})
-        if (a.value(flag, false)) return refuse(std::string("added token with ") + flag);
+        if (member<bool>(a, flag, false).value_or(true)) return refuse(std::string("added token with ") + flag);
       const auto id = static_cast<rank_t>(a["id"].get<std::uint64_t>());
       const std::string content = a["content"].get<std::string>();
       std::optional<rank_t> assigned;

@@ -3,7 +3,9 @@
 The tokenizer.json files are made here by training small byte-level BPE models with `tokenizers` on
 the shared corpus, with several vocabulary sizes and pre-tokenizers (ByteLevel's own GPT-2 split,
 with and without a prefix space; Qwen 2's split; DeepSeek V3's sequence of three splits), then
-every corpus document and seeded random strings are encoded by both.
+the documents and seeded random strings are encoded by both. A sample of the corpus keeps this
+quick (every 8th document of each file, at most 64 KiB of each): training on all of it took 9
+minutes and encoding it 3 minutes per model on this machine.
 """
 from __future__ import annotations
 
@@ -50,14 +52,18 @@ CONFIGS = {
 }
 
 
+SAMPLE_EVERY = 8
+SAMPLE_CHARS = 64 * 1024
+
+
 @pytest.fixture(scope="module")
 def docs(corpus) -> list[str]:
-    return [text for name in CORPUS_FILES for _, text in corpus[name]]
+    return [text[:SAMPLE_CHARS] for name in CORPUS_FILES for _, text in corpus[name][::SAMPLE_EVERY]]
 
 
 @pytest.fixture(scope="module")
 def trained(docs, tmp_path_factory) -> dict[str, tuple[Tokenizer, str]]:
-    training = [d for d in docs if len(d) < 200_000]
+    training = docs
     out = {}
     for name, (size, pre) in CONFIGS.items():
         tok = Tokenizer(models.BPE())
@@ -86,7 +92,10 @@ def test_equals_tokenizers(trained, docs, name):
             bad.append(k)
     assert not bad, f"{len(bad)} of {len(texts)} texts differ from tokenizers, e.g. {[texts[k][:40] for k in bad[:3]]}"
     assert ours.vocab_size == ref.get_vocab_size()
-    assert ours.decode(ours.encode("Hello <|im_start|>world")) == "Hello <|im_start|>world"
+    text = "Hello <|im_start|>world"
+    # ByteLevel's add_prefix_space puts a space before each piece between added tokens.
+    expected = " Hello <|im_start|> world" if "prefix" in name else text
+    assert ours.decode(ours.encode(text)) == expected
 
 
 def test_merges_list_rule_differs_from_rank_rule():

@@ -305,7 +305,8 @@ void register_hf_tokenizer(py::module_& m) {
             return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(b.data(), static_cast<Py_ssize_t>(b.size()), "replace"));
           },
           py::arg("tokens"), "The text of the tokens (invalid UTF-8 replaced, as tokenizers' decoder does).")
-      .def("token_to_id", [](const hf_tokenizer& t, std::string_view b) { return t.token_to_id(b); }, py::arg("token"))
+      .def("token_to_id", [](const hf_tokenizer& t, std::string_view b) { return t.token_to_id(b); }, py::arg("token"),
+           "The id of a token given as its bytes (a vocabulary token or an added token), else None.")
       .def_property_readonly("vocab_size", &hf_tokenizer::vocab_size)
       .def_property_readonly("added_tokens", &hf_tokenizer::added_tokens);
 }

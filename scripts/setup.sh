@@ -46,9 +46,14 @@ then
   python3 -m venv "$root/build/venv"
   py="$root/build/venv/bin/python3"
 fi
-python_packages=(pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto)
+# The vendors' reference tokenizers and rank files (llama-models, mistral-common) and Hugging Face
+# tokenizers for the open-model parity tests; unicodedata2 16.0 (tiktoken's Unicode version) for
+# tools/gen_unicode_tables.py.
+python_packages=(pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto
+  llama-models mistral-common tokenizers "unicodedata2==16.0.*")
 need_pip=0
-for p in pytest tiktoken numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto; do
+for p in pytest tiktoken numpy scikit-build-core pybind11 build mypy prometheus_client opentelemetry-proto \
+    llama-models mistral-common tokenizers unicodedata2; do
   "$py" -m pip show -q "$p" >/dev/null 2>&1 || need_pip=1
 done
 "$py" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("tiktoken").startswith("0.14."))' 2>/dev/null || need_pip=1

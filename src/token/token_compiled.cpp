@@ -11,3 +11,5 @@
 #include "tokenmaxx/token/detail/vocab_impl.hpp"
 #include "tokenmaxx/token/detail/batch_impl.hpp"
 #include "tokenmaxx/token/detail/stream_impl.hpp"
+#include "tokenmaxx/token/detail/hf_tokenizer_impl.hpp"
+#include "tokenmaxx/token/detail/pretokenizer_impl.hpp"

@@ -155,10 +155,10 @@ class Utf8Test(unittest.TestCase):
 
 class ErrorTest(unittest.TestCase):
     def test_unknown_model_lists_every_known_model_and_prefix(self):
-        r = run("count", "--model", "llama-3", stdin=b"x")
+        r = run("count", "--model", "no-such-model-7b", stdin=b"x")
         self.assertEqual(r.returncode, 1)
         err = r.stderr.decode()
-        self.assertIn("llama-3", err)
+        self.assertIn("no-such-model-7b", err)
         for model in tiktoken.model.MODEL_TO_ENCODING:
             self.assertIn(model, err)
         for prefix in tiktoken.model.MODEL_PREFIX_TO_ENCODING:
@@ -171,10 +171,18 @@ class ErrorTest(unittest.TestCase):
         for name in tiktoken.list_encoding_names():
             self.assertIn(name, err)
 
-    def test_encodings_lists_tiktokens_encodings(self):
+    def test_encodings_lists_tiktokens_encodings_then_the_open_models(self):
         r = run("encodings")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.decode().split(), tiktoken.list_encoding_names())
+        self.assertEqual(r.stdout.decode().split(), tiktoken.list_encoding_names() + ["llama3", "llama4", "tekken"])
+
+    def test_open_model_without_its_package_names_the_package(self):
+        env = {k: v for k, v in os.environ.items() if k not in ("TOKENMAXX_SITE_PACKAGES", "VIRTUAL_ENV")}
+        with tempfile.TemporaryDirectory() as empty:
+            env["TOKENMAXX_VOCAB_DIR"] = empty
+            r = subprocess.run([CLI, "count", "--encoding", "tekken"], input=b"x", capture_output=True, env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("pip install mistral-common", r.stderr.decode())
 
     def test_missing_file_and_usage_errors(self):
         r = run("count", "--encoding", "cl100k_base", "/nonexistent/file.txt")

@@ -36,7 +36,9 @@ void add_encoding_options(CLI::App* cmd, encoding_choice& e) {
 int main(int argc, char** argv) {
   CLI::App app{
       "tokenmaxx: exact token counting, usage accounting and privacy-safe AI adoption reports.\n"
-      "Vocabulary files are read from $TOKENMAXX_VOCAB_DIR, the embedded data or the per-user cache.",
+      "Vocabulary files are read from $TOKENMAXX_VOCAB_DIR, the embedded data or the per-user cache;\n"
+      "llama3, llama4 and tekken also from the vendor's Python package ($TOKENMAXX_SITE_PACKAGES or\n"
+      "$VIRTUAL_ENV).",
       "tokenmaxx"};
   app.footer(std::string(exit_codes_help));
   app.require_subcommand(1);

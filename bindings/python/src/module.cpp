@@ -12,6 +12,7 @@ namespace py = pybind11;
 
 void register_vocab(py::module_& m);
 void register_encoding(py::module_& m);
+void register_hf_tokenizer(py::module_& m);
 void register_usage(py::module_& m);
 void register_privacy(py::module_& m);
 
@@ -63,6 +64,7 @@ PYBIND11_MODULE(_core, m) {
         "tiktoken's ValueError message for a disallowed special token.");
   register_vocab(token);
   register_encoding(token);
+  register_hf_tokenizer(token);
   register_usage(usage);
   register_privacy(privacy);
 }

@@ -18,6 +18,7 @@
 #include "tokenmaxx/token/pretokenizer.hpp"
 #include "tokenmaxx/token/unstable.hpp"
 #include "tokenmaxx/token/encoding.hpp"
+#include "tokenmaxx/token/hf_tokenizer.hpp"
 #include "tokenmaxx/token/model_table.hpp"
 #include "tokenmaxx/token/registry.hpp"
 
@@ -67,6 +68,15 @@ class py_encoding {
     const auto f = tokenmaxx::family_from_name(family);
     if (!f) throw py::value_error("unknown pretokenizer family '" + family + "' (expected gpt2, cl100k or o200k)");
     enc_ = std::make_shared<const encoding>(std::move(name), *f, std::move(vocab), std::move(specials), explicit_n_vocab);
+  }
+  // An encoding split by `pattern`: a family's scanner when one implements it (unless
+  // `force_regex`), else the pattern compiled with PCRE2.
+  py_encoding(std::string name, std::string_view pattern, bool force_regex,
+              std::shared_ptr<const tokenmaxx::vocabulary> vocab, std::vector<std::pair<std::string, rank_t>> specials,
+              std::optional<std::size_t> explicit_n_vocab) {
+    auto pre = force_regex ? tokenmaxx::pretokenizer::compile_regex(pattern) : tokenmaxx::pretokenizer::from_pattern(pattern);
+    enc_ = std::make_shared<const encoding>(std::move(name), std::move(pre), std::move(vocab), std::move(specials),
+                                            explicit_n_vocab);
   }
 
   const encoding& enc() const { return *enc_; }
@@ -250,7 +260,56 @@ class py_encoding {
   std::shared_ptr<lazy_sorted_tokens> sorted_ = std::make_shared<lazy_sorted_tokens>();
 };
 
+// An HFTokenizer method taking text: its UTF-8 is read with the GIL held, then `call` runs without it.
+template <class Call>
+auto on_text(Call call) {
+  return [call](const tokenmaxx::hf_tokenizer& t, py::handle text) {
+    py::object keep;
+    const std::string_view s = tokenmaxx_python::utf8_of(text, keep);
+    py::gil_scoped_release release;
+    return call(t, s);
+  };
+}
+
 }  // namespace
+
+void register_hf_tokenizer(py::module_& m) {
+  using tokenmaxx::hf_tokenizer;
+  py::class_<hf_tokenizer>(m, "HFTokenizer",
+                           "Byte-level BPE from a Hugging Face tokenizer.json, exact to tokenizers' "
+                           "encode(text, add_special_tokens=False) (immutable, thread-safe).")
+      .def_static(
+          "from_file",
+          [](const std::string& path) {
+            py::gil_scoped_release release;
+            return hf_tokenizer::load_file(path);
+          },
+          py::arg("path"), "Loads tokenizer.json; ValueError naming any unsupported feature.")
+      .def_static(
+          "from_str", [](std::string_view json) { return hf_tokenizer::parse(json, "<str>"); }, py::arg("json"),
+          "Parses tokenizer.json contents; ValueError naming any unsupported feature.")
+      .def("encode", on_text([](const hf_tokenizer& t, std::string_view s) { return t.encode(s); }), py::arg("text"),
+           "Token ids; added tokens in the text become their ids.")
+      .def("encode_ordinary", on_text([](const hf_tokenizer& t, std::string_view s) { return t.encode_ordinary(s); }),
+           py::arg("text"), "Token ids with added-token text tokenized as plain text.")
+      .def("count", on_text([](const hf_tokenizer& t, std::string_view s) { return t.count(s); }), py::arg("text"),
+           "len(encode(text)) without building the list.")
+      .def(
+          "decode_bytes",
+          [](const hf_tokenizer& t, const std::vector<rank_t>& ids) { return py::bytes(t.decode(ids)); },
+          py::arg("tokens"), "The bytes of the tokens.")
+      .def(
+          "decode",
+          [](const hf_tokenizer& t, const std::vector<rank_t>& ids) {
+            const std::string b = t.decode(ids);
+            return py::reinterpret_steal<py::str>(PyUnicode_DecodeUTF8(b.data(), static_cast<Py_ssize_t>(b.size()), "replace"));
+          },
+          py::arg("tokens"), "The text of the tokens (invalid UTF-8 replaced, as tokenizers' decoder does).")
+      .def("token_to_id", [](const hf_tokenizer& t, std::string_view b) { return t.token_to_id(b); }, py::arg("token"),
+           "The id of a token given as its bytes (a vocabulary token or an added token), else None.")
+      .def_property_readonly("vocab_size", &hf_tokenizer::vocab_size)
+      .def_property_readonly("added_tokens", &hf_tokenizer::added_tokens);
+}
 
 void register_encoding(py::module_& m) {
   py::class_<py_encoding>(m, "CoreEncoding",
@@ -259,12 +318,28 @@ void register_encoding(py::module_& m) {
                     std::vector<std::pair<std::string, rank_t>>, std::optional<std::size_t>>(),
            py::arg("name"), py::arg("family"), py::arg("vocab"), py::arg("special_tokens"),
            py::arg("explicit_n_vocab") = py::none())
+      .def_static(
+          "from_pattern",
+          [](std::string name, std::string_view pattern, std::shared_ptr<const tokenmaxx::vocabulary> vocab,
+             std::vector<std::pair<std::string, rank_t>> specials, std::optional<std::size_t> explicit_n_vocab,
+             bool force_regex) {
+            return py_encoding(std::move(name), pattern, force_regex, std::move(vocab), std::move(specials),
+                               explicit_n_vocab);
+          },
+          py::arg("name"), py::arg("pattern"), py::arg("vocab"), py::arg("special_tokens"),
+          py::arg("explicit_n_vocab") = py::none(), py::arg("force_regex") = false,
+          "An encoding split by a tiktoken pattern: the scanner of its family when one implements it, else "
+          "the pattern compiled with PCRE2 (always, with force_regex). ValueError when it does not compile.")
       .def_property_readonly("name", [](const py_encoding& e) { return e.enc().name(); })
       .def_property_readonly("family",
                              [](const py_encoding& e) { return std::string(tokenmaxx::family_name(e.enc().family())); })
-      .def_property_readonly("pattern", [](const py_encoding& e) {
-        return std::string(tokenmaxx::canonical_pattern(e.enc().family()));
-      })
+      .def_property_readonly("pattern",
+                             [](const py_encoding& e) { return std::string(e.enc().get_pretokenizer().pattern()); })
+      .def_property_readonly(
+          "pcre2_pattern", [](const py_encoding& e) { return std::string(e.enc().get_pretokenizer().pcre2_pattern()); },
+          "The PCRE2 spelling of a compiled pattern (empty for a hand-written scanner).")
+      .def("pieces", [](const py_encoding& e, std::string_view text) { return e.enc().pieces(text); },
+           py::arg("text"), "The (begin, end) byte ranges of the pretokenized pieces of UTF-8 bytes or str.")
       .def_property_readonly("max_token_value", [](const py_encoding& e) { return e.enc().max_token_value(); })
       .def_property_readonly("n_vocab", [](const py_encoding& e) { return e.enc().n_vocab(); })
       .def_property_readonly("eot_token", [](const py_encoding& e) { return e.enc().eot_token(); })

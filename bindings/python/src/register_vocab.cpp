@@ -29,6 +29,14 @@ void register_vocab(py::module_& m) {
   py::class_<vocabulary, std::shared_ptr<vocabulary>>(m, "Vocabulary",
                                                       "An immutable BPE rank table (safe to share between threads).")
       .def_static(
+          "load_vendor_file",
+          [](const std::string& name, const std::string& path) {
+            py::gil_scoped_release release;
+            return tokenmaxx::vocabulary::load_vendor_file(name, path);
+          },
+          py::arg("name"), py::arg("path"),
+          "Reads a vendor's rank file (vendor_vocab_files) from `path`: its format, its pinned SHA-256.")
+      .def_static(
           "load_file",
           [](const std::filesystem::path& path, std::optional<std::string> expected_sha256) {
             py::gil_scoped_release release;
@@ -97,6 +105,17 @@ void register_vocab(py::module_& m) {
         return out;
       },
       "(file name, pinned SHA-256, official URL) of every known rank file.");
+  m.def(
+      "vendor_vocab_files",
+      [] {
+        std::vector<std::tuple<std::string, std::string, std::string, std::string, std::string>> out;
+        for (const auto& k : tokenmaxx::vendor_vocab_files)
+          out.emplace_back(std::string(k.file_name), std::string(k.sha256), std::string(k.distribution),
+                           std::string(k.package_path), std::string(k.format));
+        return out;
+      },
+      "(file name, pinned SHA-256, PyPI distribution, path in site-packages, format) of every rank file "
+      "that a model vendor's package ships.");
   m.def("simd_backend", [] { return std::string(tokenmaxx::simd_backend()); },
         "The SIMD backend the pretokenizer uses (chosen at first use; TOKENMAXX_SIMD forces one).");
   m.def("available_simd_backends", [] {

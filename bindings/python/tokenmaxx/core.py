@@ -16,19 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-_SUPPORTED_PATTERNS = _token.family_patterns()
 _Specials = Union[Literal["all"], Collection[str]]
-
-
-def _family_for(pat_str: str) -> str:
-    family = _token.family_for_pattern(pat_str)
-    if family is None:
-        supported = "\n".join(f"  {fam}: {pat!r}" for fam, pat, _ in _SUPPORTED_PATTERNS)
-        raise ValueError(
-            f"tokenmaxx does not support the pattern {pat_str!r}: its pretokenizers are hand-written "
-            f"for tiktoken's pattern strings, which are:\n{supported}"
-        )
-    return family
 
 
 class Encoding:
@@ -47,10 +35,10 @@ class Encoding:
     ):
         """Creates an encoding from a rank table, as tiktoken's constructor does.
 
-        ``pat_str`` must be one of the pattern strings tiktoken uses (the r50k/GPT-2, cl100k or
-        o200k pattern); any other pattern raises ``ValueError`` naming the supported ones.
+        ``pat_str`` is any pattern tiktoken accepts: a pattern that a hand-written scanner
+        implements (OpenAI's, Llama 3's, Tekken's) uses it, any other is compiled with PCRE2 with
+        tiktoken's semantics; one that does not compile raises ``ValueError`` naming the problem.
         """
-        family = _family_for(pat_str)
         self.name = name
         self._pat_str = pat_str
         self._mergeable_ranks = mergeable_ranks
@@ -60,7 +48,7 @@ class Encoding:
             assert len(mergeable_ranks) + len(special_tokens) == explicit_n_vocab
             assert self.max_token_value == explicit_n_vocab - 1
         vocab = _token.Vocabulary.from_ranks(mergeable_ranks, f"mergeable_ranks of {name}")
-        self._core = _token.CoreEncoding(name, family, vocab, list(special_tokens.items()))
+        self._core = _token.CoreEncoding.from_pattern(name, pat_str, vocab, list(special_tokens.items()))
         self._special_token_values = set(special_tokens.values())
 
     @classmethod

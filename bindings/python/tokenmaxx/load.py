@@ -36,6 +36,12 @@ KNOWN_VOCAB_FILES: dict[str, tuple[str, str]] = {
     name: (sha, url) for name, sha, url in _token.known_vocab_files()
 }
 _FILE_BY_URL = {url: name for name, (_, url) in KNOWN_VOCAB_FILES.items()}
+#: file name -> (pinned SHA-256, PyPI distribution, path in site-packages, format) of the rank files
+#: that model vendors' packages ship (Llama, Mistral), from the C++ table ``vendor_vocab_files``.
+#: They are never downloaded nor shipped in the wheel: they are read from the installed package.
+VENDOR_VOCAB_FILES: dict[str, tuple[str, str, str, str]] = {
+    name: (sha, dist, path, fmt) for name, sha, dist, path, fmt in _token.vendor_vocab_files()
+}
 
 _PACKAGE_VOCAB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_vocab")
 _lock = threading.Lock()
@@ -82,12 +88,55 @@ def vocab_candidates(file_name: str) -> list[tuple[str, str]]:
     return places
 
 
+def vendor_vocab_candidates(file_name: str) -> list[str]:
+    """Where a vendor's rank file is looked for, in order: ``$TOKENMAXX_VOCAB_DIR/<file name>``,
+    then the file inside the vendor's package wherever Python would import it from (found without
+    importing the package)."""
+    import importlib.util  # imported when first needed: `import tokenmaxx` stays light
+
+    _, _, package_path, _ = VENDOR_VOCAB_FILES[file_name]
+    places = []
+    folder = os.environ.get("TOKENMAXX_VOCAB_DIR")
+    if folder:
+        places.append(os.path.join(folder, file_name))
+    top, _, rest = package_path.partition("/")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        places.append(os.path.join(location, *rest.split("/")))
+    return places
+
+
+def _load_vendor(file_name: str) -> _token.Vocabulary:
+    tried = []
+    for path in vendor_vocab_candidates(file_name):
+        if os.path.isfile(path):
+            return _token.Vocabulary.load_vendor_file(file_name, path)
+        tried.append(f"{path} (missing)")
+    _, dist, package_path, _ = VENDOR_VOCAB_FILES[file_name]
+    raise VocabError(
+        f"rank file {file_name} not found; looked in:\n  " + "\n  ".join(tried or ["no folder"]) + "\n"
+        f"It ships with the Python package {dist} (its licence is the vendor's; tokenmaxx does not redistribute it): "
+        f"run `pip install {dist}`, or set TOKENMAXX_VOCAB_DIR to a folder holding {package_path.rsplit('/', 1)[-1]} "
+        f"from it renamed to {file_name}."
+    )
+
+
 def load_vocabulary(file_name: str) -> _token.Vocabulary:
     """The verified vocabulary of a known rank file, loaded once per process and shared.
 
     Raises ``VocabError`` when no verified copy can be found or fetched (the message names the file,
-    the places looked in and the variables to set), ``ValueError`` for an unknown file name.
+    the places looked in and the variables to set, or for a vendor's file the package to install),
+    ``ValueError`` for an unknown file name.
     """
+    if file_name in VENDOR_VOCAB_FILES:
+        with _lock:
+            vocab = _vocabularies.get(file_name)
+            if vocab is None:
+                vocab = _vocabularies[file_name] = _load_vendor(file_name)
+            return vocab
     if file_name not in KNOWN_VOCAB_FILES:
         raise ValueError(f"unknown rank file {file_name!r}; known: {', '.join(KNOWN_VOCAB_FILES)}")
     with _lock:

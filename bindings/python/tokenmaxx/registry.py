@@ -25,6 +25,9 @@ ENCODING_CONSTRUCTORS: dict[str, Callable[[], dict[str, Any]]] | None = None
 #: name -> (rank file, pretokenizer family), from the C++ table ``builtin_encodings``.
 _BUILTIN: dict[str, tuple[str, str]] = {name: (vocab_file, family) for name, vocab_file, family in _token.builtin_encodings()}
 _OWN_PLUGIN = "tiktoken_ext.openai_public"
+#: The open-model encodings (not tiktoken's; ``list_encoding_names`` stays tiktoken's list):
+#: llama3, llama4, tekken. Their rank files come from the vendor's package (``tokenmaxx.load``).
+OPEN_MODEL_ENCODINGS: tuple[str, ...] = tuple(n for n in _BUILTIN if n not in _openai_public.ENCODING_CONSTRUCTORS)
 
 
 @functools.lru_cache
@@ -74,8 +77,10 @@ def _builtin(encoding_name: str) -> Encoding:
 def get_encoding(encoding_name: str) -> Encoding:
     """The encoding ``encoding_name``, created once and shared (thread-safe).
 
-    Raises ``ValueError`` for a name that is neither built in nor defined by a ``tiktoken_ext``
-    plugin, and ``VocabError`` when a rank file cannot be found (see ``tokenmaxx.load``).
+    Raises ``ValueError`` for a name that is neither built in (tiktoken's names and
+    ``OPEN_MODEL_ENCODINGS``) nor defined by a ``tiktoken_ext`` plugin, and ``VocabError`` when a
+    rank file cannot be found (see ``tokenmaxx.load``; for llama3/llama4 install ``llama-models``,
+    for tekken ``mistral-common``).
 
         import tokenmaxx
         enc = tokenmaxx.get_encoding("cl100k_base")
@@ -94,6 +99,8 @@ def get_encoding(encoding_name: str) -> Encoding:
         builtin = _openai_public.ENCODING_CONSTRUCTORS.get(encoding_name)
         if builtin is not None and (constructors is None or constructors.get(encoding_name) is builtin):
             enc = _builtin(encoding_name)  # no plugin needs importing for a built-in name
+        elif encoding_name in OPEN_MODEL_ENCODINGS and (constructors is None or encoding_name not in constructors):
+            enc = _builtin(encoding_name)
         else:
             if constructors is None:
                 _find_constructors()

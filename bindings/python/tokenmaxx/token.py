@@ -16,8 +16,9 @@ from __future__ import annotations
 from tokenmaxx.core import Encoding
 from tokenmaxx.load import VocabError
 from tokenmaxx.model import encoding_for_model, encoding_name_for_model
-from tokenmaxx.registry import get_encoding, list_encoding_names
+from tokenmaxx.registry import OPEN_MODEL_ENCODINGS, get_encoding, list_encoding_names
 from tokenmaxx._core import token as _core_token
+from tokenmaxx._core.token import HFTokenizer
 
 
 def simd_backend() -> str:
@@ -36,6 +37,8 @@ def available_simd_backends() -> list[str]:
     return _core_token.available_simd_backends()
 
 __all__ = [
+    "HFTokenizer",
+    "OPEN_MODEL_ENCODINGS",
     "available_simd_backends",
     "simd_backend",
     "Encoding",

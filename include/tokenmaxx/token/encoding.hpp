@@ -1,17 +1,20 @@
 // tokenmaxx/token/encoding.hpp: tiktoken-exact tokenization with one encoding.
 //
 // An `encoding` turns text into token ids and back exactly as tiktoken does: a pretokenizer splits
-// the text into pieces (one of the three `pretokenizer_family` scanners), and each piece is
+// the text into pieces (a `pretokenizer`: a hand-written scanner or a compiled pattern), and each piece is
 // byte-pair merged over a `vocabulary`. Special tokens (`<|endoftext|>`, ...) are recognised by
 // `encode` when allowed. Get the built-in ones from registry.hpp (`get_encoding("o200k_base")`) or
 // model_table.hpp (`encoding_for_model("gpt-4o")`).
 //
 // Guarantees:
 //  - Exact: token ids equal tiktoken's for every valid UTF-8 input. Pretokenization uses
-//    hand-written scanners that follow each encoding's regex (no regex engine); merging follows
-//    tiktoken's lowest-rank-first rule.
+//    hand-written scanners that follow each encoding's regex (no regex engine), or for a custom
+//    pattern PCRE2 with tiktoken's semantics (pretokenizer.hpp says where the two differ); merging
+//    follows tiktoken's lowest-rank-first rule.
 //  - Linear: scanning is linear in the input and merging is O(n log n) per piece, so hostile
-//    inputs (a megabyte without a split point) stay fast; no recursion, no stack growth.
+//    inputs (a megabyte without a split point) stay fast; no recursion, no stack growth. A compiled
+//    pattern may backtrack: its cost is bounded, and past the bound the call fails with `error`
+//    (ResourceExhausted from the `try_` twins) instead of hanging.
 //  - Input is UTF-8 bytes. Invalid UTF-8 throws `invalid_utf8_error` with the byte offset, unless
 //    `utf8_policy::replace` is given, which first replaces each invalid sequence by U+FFFD exactly
 //    as Python's `bytes.decode("utf-8", errors="replace")` does.
@@ -85,14 +88,16 @@ class special_set {
 
 class encoding {
  public:
-  // A custom encoding over `vocab`, split with one of the three supported pattern families. Throws
-  // `error` when a special token is empty or collides with a rank, or `explicit_n_vocab` disagrees.
-  encoding(std::string name, pretokenizer_family family, std::shared_ptr<const vocabulary> vocab,
+  // A custom encoding over `vocab`, split by `pre` (a family, or pretokenizer::from_pattern(pat_str)).
+  // Throws `error` when a special token is empty or collides with a rank, or `explicit_n_vocab`
+  // disagrees.
+  encoding(std::string name, pretokenizer pre, std::shared_ptr<const vocabulary> vocab,
            std::vector<std::pair<std::string, rank_t>> special_tokens,
            std::optional<std::size_t> explicit_n_vocab = std::nullopt);
 
   const std::string& name() const noexcept { return name_; }
-  pretokenizer_family family() const noexcept { return family_; }
+  pretokenizer_family family() const noexcept { return pretokenizer_.family(); }
+  const tokenmaxx::pretokenizer& get_pretokenizer() const noexcept { return pretokenizer_; }
   const vocabulary& vocab() const noexcept { return *vocab_; }
   rank_t max_token_value() const noexcept { return max_token_value_; }
   std::size_t n_vocab() const noexcept { return std::size_t(max_token_value_) + 1; }
@@ -141,8 +146,9 @@ class encoding {
   std::string decode(std::span<const rank_t> tokens) const;
   std::string_view token_bytes(rank_t r) const;
 
-  // The [begin, end) byte ranges of the pretokenized pieces of valid UTF-8 `text`, in order; they
-  // tile the text. Throws invalid_utf8_error on invalid input.
+  // The [begin, end) byte ranges of the pretokenized pieces of valid UTF-8 `text`, in order. A
+  // scanner's pieces tile the text; a compiled pattern's skip text no alternative matches, as
+  // tiktoken does. Throws invalid_utf8_error on invalid input.
   std::vector<std::pair<std::size_t, std::size_t>> pieces(std::string_view text) const;
 
  private:
@@ -150,7 +156,7 @@ class encoding {
   encoding() = default;
 
   std::string name_;
-  pretokenizer_family family_ = pretokenizer_family::gpt2;
+  tokenmaxx::pretokenizer pretokenizer_ = pretokenizer_family::gpt2;
   std::shared_ptr<const vocabulary> vocab_;
   std::shared_ptr<const token_detail::special_index> specials_;  // the special tokens and their lookups
   rank_t max_token_value_ = 0;

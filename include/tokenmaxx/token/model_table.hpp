@@ -2,10 +2,12 @@
 //
 // `encoding_for_model("gpt-4o")` returns the model's encoding; the table is tiktoken 0.14's
 // (tiktoken/model.py): exact model names first, then name prefixes such as `gpt-4o-` and
-// `ft:gpt-4o`.
+// `ft:gpt-4o`. Open models follow it: Llama 3.x (`meta-llama/Llama-3.1-8B-Instruct`,
+// `llama-3.3-70b`) and Llama 4 by name prefix, Mistral's tekken models by name.
 //
 // Guarantees:
-//  - Exactly tiktoken's mapping, including its prefix order; an unknown model throws
+//  - Exactly tiktoken's mapping for its names, including its prefix order (the open-model names
+//    come after and collide with none of them); an unknown model throws
 //    unknown_name_error that lists the known names and prefixes (`try_encoding_for_model` in
 //    nothrow.hpp returns absl::Status instead). constexpr tables; thread-safe.
 //
@@ -43,6 +45,10 @@ inline constexpr std::pair<std::string_view, std::string_view> model_to_encoding
     {"text-search-babbage-doc-001", "r50k_base"}, {"text-search-ada-doc-001", "r50k_base"},
     {"code-search-babbage-code-001", "r50k_base"}, {"code-search-ada-code-001", "r50k_base"},
     {"gpt2", "gpt2"}, {"gpt-2", "gpt2"},
+    // Open models (not in tiktoken's table): Mistral's tekken models, per mistral-common's
+    // MODEL_NAME_TO_TOKENIZER_CLS (mistral-large-2411 is not one: it uses a SentencePiece model).
+    {"open-mistral-nemo-2407", "tekken"}, {"mistral-nemo", "tekken"}, {"ministral-8b-2410", "tekken"},
+    {"mistral-small-2409", "tekken"}, {"pixtral-12b-2409", "tekken"},
 };
 inline constexpr std::pair<std::string_view, std::string_view> model_prefix_to_encoding[] = {
     {"o1-", "o200k_base"}, {"o3-", "o200k_base"}, {"o4-mini-", "o200k_base"},
@@ -51,6 +57,12 @@ inline constexpr std::pair<std::string_view, std::string_view> model_prefix_to_e
     {"gpt-3.5-turbo-", "cl100k_base"}, {"gpt-35-turbo-", "cl100k_base"}, {"gpt-oss-", "o200k_harmony"},
     {"ft:gpt-4o", "o200k_base"}, {"ft:gpt-4", "cl100k_base"}, {"ft:gpt-3.5-turbo", "cl100k_base"},
     {"ft:davinci-002", "cl100k_base"}, {"ft:babbage-002", "cl100k_base"},
+    // Open models: Hugging Face ids, provider names (llama-3.3-70b, llama3.1:8b, meta.llama3-...).
+    {"meta-llama/Llama-3", "llama3"}, {"meta-llama/Meta-Llama-3", "llama3"}, {"llama-3", "llama3"},
+    {"llama3", "llama3"}, {"meta.llama3", "llama3"},
+    {"meta-llama/Llama-4", "llama4"}, {"llama-4", "llama4"}, {"llama4", "llama4"}, {"meta.llama4", "llama4"},
+    {"mistralai/Mistral-Nemo", "tekken"}, {"open-mistral-nemo", "tekken"}, {"mistral-nemo-", "tekken"},
+    {"mistralai/Pixtral-12B", "tekken"}, {"pixtral-12b", "tekken"}, {"mistralai/Ministral-8B", "tekken"},
 };
 
 // The encoding name tiktoken uses for `model`, or nullopt when the table does not know it.

@@ -44,8 +44,9 @@ absl::StatusOr<vocabulary> try_load_vocabulary_file(const std::string& path,
                                                     std::optional<std::string_view> expected_sha256 = std::nullopt);
 absl::StatusOr<vocabulary> try_load_known_vocabulary(std::string_view file_name);
 
+absl::StatusOr<pretokenizer> try_make_pretokenizer(std::string_view pattern);
 absl::StatusOr<std::shared_ptr<const encoding>> try_make_encoding(
-    std::string name, pretokenizer_family family, std::shared_ptr<const vocabulary> vocab,
+    std::string name, pretokenizer pre, std::shared_ptr<const vocabulary> vocab,
     std::vector<std::pair<std::string, rank_t>> special_tokens, std::optional<std::size_t> explicit_n_vocab = std::nullopt);
 absl::StatusOr<std::shared_ptr<const encoding>> try_get_encoding(std::string_view name);
 absl::StatusOr<std::string_view> try_encoding_name_for_model(std::string_view model);

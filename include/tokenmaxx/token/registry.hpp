@@ -1,8 +1,11 @@
 // tokenmaxx/token/registry.hpp: the built-in encodings, loaded once per process.
 //
 // `get_encoding(name)` returns one of tiktoken's encodings (r50k_base, gpt2, p50k_base, p50k_edit,
-// cl100k_base, o200k_base, o200k_harmony): the vocabulary file of `builtin_encodings`, its pattern
-// family and tiktoken's special tokens with their ids.
+// cl100k_base, o200k_base, o200k_harmony) or of the open models (llama3: Llama 3.x; llama4;
+// tekken: Mistral NeMo, Pixtral 12B, Ministral): the vocabulary file of `builtin_encodings`, its
+// pattern family and the special tokens with the ids the vendor's own tokenizer gives them
+// (llama-models' Tokenizer classes; mistral-common's Tekkenizer, whose ordinary tokens start after
+// its 1,000 special ids).
 //
 // Guarantees:
 //  - Each encoding and each vocabulary is loaded at most once per process and shared: concurrent
@@ -39,6 +42,10 @@ inline constexpr builtin_encoding_info builtin_encodings[] = {
     {"cl100k_base", "cl100k_base.tiktoken", pretokenizer_family::cl100k},
     {"o200k_base", "o200k_base.tiktoken", pretokenizer_family::o200k},
     {"o200k_harmony", "o200k_base.tiktoken", pretokenizer_family::o200k},
+    // Open models; their rank files come from the vendor's PyPI package (vocab.hpp).
+    {"llama3", "llama3_tokenizer.model", pretokenizer_family::llama3},
+    {"llama4", "llama4_tokenizer.model", pretokenizer_family::o200k},
+    {"tekken", "tekken_240911.json", pretokenizer_family::tekken},
 };
 
 constexpr const builtin_encoding_info* find_builtin_encoding(std::string_view name) noexcept {

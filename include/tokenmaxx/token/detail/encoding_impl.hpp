@@ -14,7 +14,10 @@
 #include "tokenmaxx/base/utf8.hpp"
 #include "tokenmaxx/token/detail/bpe.hpp"
 #include "tokenmaxx/token/detail/failure.hpp"
+#include "tokenmaxx/token/detail/open_pretokenizers.hpp"
+#include "tokenmaxx/token/detail/pcre2_pattern.hpp"
 #include "tokenmaxx/token/detail/piece_cache.hpp"
+#include "tokenmaxx/token/detail/pretokenizer_impl.hpp"
 #include "tokenmaxx/token/detail/scalar_pretokenizer.hpp"
 #include "tokenmaxx/token/detail/simd_backend.hpp"
 #include "tokenmaxx/token/encoding.hpp"
@@ -67,26 +70,35 @@ void scan_pieces(masked_text& t, F& f, Rule rule) {
 }
 
 template <class F>
-void for_each_piece(pretokenizer_family family, std::string_view text, F&& f) {
+void for_each_piece(const pretokenizer& pre, std::string_view text, F&& f) {
   masked_text t(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), active_simd_backend().classify);
-  switch (family) {
+  switch (pre.family()) {
     case pretokenizer_family::gpt2:
       return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return gpt2_piece_end(x, i); });
     case pretokenizer_family::cl100k:
       return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return cl100k_piece_end(x, i); });
     case pretokenizer_family::o200k:
       return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return o200k_piece_end(x, i); });
+    case pretokenizer_family::llama3:
+      return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return llama3_piece_end(x, i); });
+    case pretokenizer_family::tekken:
+      return scan_pieces(t, f, [](masked_text& x, std::size_t i) { return tekken_piece_end(x, i); });
+    case pretokenizer_family::regex:  // a bound that stops the scan is reported by with_valid_utf8
+      return pre.compiled()->for_each_match(t.s, t.n, f);
   }
 }
 
 // Runs f on valid UTF-8: `text` itself, or its repaired copy under utf8_policy::replace.
+// A compiled pattern's scan that passed its bounds leaves its failure in pattern_scan_failure().
 template <class F>
 std::optional<failure> with_valid_utf8(std::string_view text, utf8_policy policy, F&& f) {
   const std::size_t bad = base::first_invalid_utf8(text);
-  if (bad == std::string_view::npos) return f(text);
-  if (policy == utf8_policy::strict) return failure::bad_utf8(bad);
-  const std::string repaired = base::replace_invalid_utf8(text);
-  return f(std::string_view(repaired));
+  if (bad != std::string_view::npos && policy == utf8_policy::strict) return failure::bad_utf8(bad);
+  pattern_scan_failure().reset();
+  std::optional<failure> result =
+      bad == std::string_view::npos ? f(text) : f(std::string_view(base::replace_invalid_utf8(text)));
+  if (!result && pattern_scan_failure()) result = std::exchange(pattern_scan_failure(), std::nullopt);
+  return result;
 }
 
 // One pretokenized piece, its piece-cache key (pieces of up to 16 bytes) and what the cache knew.
@@ -115,11 +127,11 @@ inline scanned_piece lone_piece(const piece_cache& cache, const std::uint8_t* s,
 // Calls handle(piece) for each piece of valid UTF-8 `text`, in order, with what the piece cache
 // knows about it.
 template <class Handle>
-void for_each_scanned_piece(pretokenizer_family family, std::string_view text, const piece_cache& cache,
+void for_each_scanned_piece(const pretokenizer& pre, std::string_view text, const piece_cache& cache,
                             Handle&& handle) {
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::uint8_t* end_of_text = s + text.size();
-  for_each_piece(family, text, [&](std::size_t begin, std::size_t end) {
+  for_each_piece(pre, text, [&](std::size_t begin, std::size_t end) {
     handle(lone_piece(cache, s, begin, end, end_of_text));
   });
 }
@@ -188,7 +200,7 @@ struct encoding_access {
     return out::ok(std::move(idx));
   }
 
-  static outcome<std::shared_ptr<const encoding>> make(std::string name, pretokenizer_family family,
+  static outcome<std::shared_ptr<const encoding>> make(std::string name, pretokenizer pre,
                                                        std::shared_ptr<const vocabulary> vocab,
                                                        std::vector<std::pair<std::string, rank_t>> specials,
                                                        std::optional<std::size_t> explicit_n_vocab) {
@@ -198,7 +210,7 @@ struct encoding_access {
     auto idx = index_specials(name, *vocab, std::move(specials), explicit_n_vocab, enc->max_token_value_);
     if (idx.error) return {std::nullopt, std::move(idx.error)};
     enc->name_ = std::move(name);
-    enc->family_ = family;
+    enc->pretokenizer_ = std::move(pre);
     enc->vocab_ = std::move(vocab);
     enc->specials_ = std::move(*idx.value);
     return out::ok(std::move(enc));
@@ -209,7 +221,7 @@ struct encoding_access {
     const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
-    for_each_scanned_piece(enc.family_, valid, cache, [&](const scanned_piece& piece) {
+    for_each_scanned_piece(enc.pretokenizer_, valid, cache, [&](const scanned_piece& piece) {
       piece_tokens(table, cache, s, piece, emit);
     });
   }
@@ -219,7 +231,7 @@ struct encoding_access {
     const rank_table& table = enc.vocab_->table();
     piece_cache& cache = piece_cache::for_this_thread(table.id());
     std::size_t n = 0;
-    for_each_scanned_piece(enc.family_, valid, cache, [&](const scanned_piece& piece) {
+    for_each_scanned_piece(enc.pretokenizer_, valid, cache, [&](const scanned_piece& piece) {
       n += piece_count(table, cache, s, piece);
     });
     return n;
@@ -257,7 +269,7 @@ struct encoding_access {
     piece_cache& cache = piece_cache::for_this_thread(table.id());
     auto f = with_valid_utf8(text, policy, [&](std::string_view valid) -> std::optional<failure> {
       const auto* s = reinterpret_cast<const std::uint8_t*>(valid.data());
-      for_each_piece(enc.family_, valid, [&](std::size_t begin, std::size_t end) {
+      for_each_piece(enc.pretokenizer_, valid, [&](std::size_t begin, std::size_t end) {
         const std::size_t fewest = (end - begin + longest - 1) / longest;
         if (fewest > limit - n) {
           n = limit + 1;
@@ -284,7 +296,7 @@ struct encoding_access {
       if (!last_piece_tokens) return tokens_of_valid(enc, segment, push);
       const auto* s = reinterpret_cast<const std::uint8_t*>(segment.data());
       piece_cache& cache = piece_cache::for_this_thread(table.id());
-      for_each_scanned_piece(enc.family_, segment, cache, [&](const scanned_piece& piece) {
+      for_each_scanned_piece(enc.pretokenizer_, segment, cache, [&](const scanned_piece& piece) {
         const std::size_t before = out.size();
         piece_tokens(table, cache, s, piece, push);
         *last_piece_tokens = out.size() - before;
@@ -375,11 +387,10 @@ inline void raise_if(std::optional<failure> f) {
 
 }  // namespace token_detail
 
-TOKENMAXX_TOKEN_INLINE encoding::encoding(std::string name, pretokenizer_family family,
-                                          std::shared_ptr<const vocabulary> vocab,
+TOKENMAXX_TOKEN_INLINE encoding::encoding(std::string name, tokenmaxx::pretokenizer pre, std::shared_ptr<const vocabulary> vocab,
                                           std::vector<std::pair<std::string, rank_t>> special_tokens,
                                           std::optional<std::size_t> explicit_n_vocab)
-    : name_(std::move(name)), family_(family), vocab_(std::move(vocab)) {
+    : name_(std::move(name)), pretokenizer_(std::move(pre)), vocab_(std::move(vocab)) {
   if (!vocab_) base::raise(error("encoding " + name_ + ": no vocabulary"));
   auto idx = token_detail::encoding_access::index_specials(name_, *vocab_, std::move(special_tokens), explicit_n_vocab,
                                                            max_token_value_);
@@ -464,7 +475,9 @@ TOKENMAXX_TOKEN_INLINE std::vector<std::pair<std::size_t, std::size_t>> encoding
   const std::size_t bad = base::first_invalid_utf8(text);
   if (bad != std::string_view::npos) base::raise(invalid_utf8_error(bad));
   std::vector<std::pair<std::size_t, std::size_t>> out;
-  token_detail::for_each_piece(family_, text, [&](std::size_t b, std::size_t e) { out.emplace_back(b, e); });
+  token_detail::pattern_scan_failure().reset();
+  token_detail::for_each_piece(pretokenizer_, text, [&](std::size_t b, std::size_t e) { out.emplace_back(b, e); });
+  if (auto& f = token_detail::pattern_scan_failure()) token_detail::raise_failure(*std::exchange(f, std::nullopt));
   return out;
 }
 

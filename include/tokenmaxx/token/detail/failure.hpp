@@ -26,6 +26,7 @@ enum class failure_kind : std::uint8_t {
   invalid_utf8,      // text that is not UTF-8 (offset)            -> invalid_utf8_error, InvalidArgument
   disallowed_special,  // special-token text not allowed (token)   -> disallowed_special_error, InvalidArgument
   invalid_token,     // a token id the encoding cannot decode (id)  -> invalid_token_error, InvalidArgument
+  resource_exhausted,  // a regex pattern passed its matching bounds -> error, ResourceExhausted
 };
 
 struct failure {
@@ -65,6 +66,7 @@ struct outcome {
     case failure_kind::disallowed_special: base::raise(disallowed_special_error(f.token));
     case failure_kind::invalid_token: base::raise(invalid_token_error(f.detail));
     case failure_kind::invalid_argument:
+    case failure_kind::resource_exhausted:
     case failure_kind::internal: break;
   }
   base::raise(error(f.message));

@@ -17,6 +17,7 @@ inline absl::Status to_status(const failure& f) {
     case failure_kind::file_not_found: return absl::NotFoundError(f.message);
     case failure_kind::corrupt_data: return absl::DataLossError(f.message);
     case failure_kind::internal: return absl::InternalError(f.message);
+    case failure_kind::resource_exhausted: return absl::ResourceExhaustedError(f.message);
     case failure_kind::invalid_vocabulary:
     case failure_kind::invalid_argument:
     case failure_kind::invalid_utf8:
@@ -55,10 +56,13 @@ TOKENMAXX_TOKEN_INLINE absl::StatusOr<vocabulary> try_load_known_vocabulary(std:
   return token_detail::to_status_or(token_detail::load_known_vocabulary(file_name));
 }
 
+TOKENMAXX_TOKEN_INLINE absl::StatusOr<pretokenizer> try_make_pretokenizer(std::string_view pattern) {
+  return token_detail::to_status_or(token_detail::pretokenizer_access::make(pattern, false));
+}
 TOKENMAXX_TOKEN_INLINE absl::StatusOr<std::shared_ptr<const encoding>> try_make_encoding(
-    std::string name, pretokenizer_family family, std::shared_ptr<const vocabulary> vocab,
+    std::string name, pretokenizer pre, std::shared_ptr<const vocabulary> vocab,
     std::vector<std::pair<std::string, rank_t>> special_tokens, std::optional<std::size_t> explicit_n_vocab) {
-  return token_detail::to_status_or(token_detail::encoding_access::make(std::move(name), family, std::move(vocab),
+  return token_detail::to_status_or(token_detail::encoding_access::make(std::move(name), std::move(pre), std::move(vocab),
                                                                         std::move(special_tokens), explicit_n_vocab));
 }
 TOKENMAXX_TOKEN_INLINE absl::StatusOr<std::shared_ptr<const encoding>> try_get_encoding(std::string_view name) {

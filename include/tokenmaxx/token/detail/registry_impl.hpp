@@ -64,6 +64,53 @@ TOKENMAXX_TOKEN_INLINE outcome<std::string_view> model_encoding_name(std::string
                                              join_names(known) + "; known prefixes: " + prefixes);
 }
 
+// The special tokens of the open-model encodings, in the vendor's order and with its ids: llama-models'
+// llama3/tokenizer.py and llama4/tokenizer.py, mistral-common's Tekkenizer (SpecialTokens, then
+// <SPECIAL_n> fillers up to default_num_special_tokens).
+TOKENMAXX_TOKEN_INLINE std::vector<std::pair<std::string, rank_t>> open_model_special_tokens(std::string_view name) {
+  std::vector<std::pair<std::string, rank_t>> s;
+  const auto add_all = [&](const std::vector<std::string>& texts, rank_t first) {
+    for (const std::string& t : texts) s.emplace_back(t, first + static_cast<rank_t>(s.size()));
+  };
+  std::vector<std::string> texts;
+  const auto numbered = [&](const std::string& prefix, int from, int to, const std::string& suffix) {
+    for (int i = from; i < to; ++i) texts.push_back(prefix + std::to_string(i) + suffix);
+  };
+  if (name == "llama3") {  // 128,000 ranks, then 256 specials
+    texts = {"<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>", "<|reserved_special_token_1|>",
+             "<|finetune_right_pad_id|>", "<|step_id|>", "<|start_header_id|>", "<|end_header_id|>", "<|eom_id|>",
+             "<|eot_id|>", "<|python_tag|>", "<|image|>"};
+    numbered("<|reserved_special_token_", 2, 2 + 256 - 12, "|>");
+    add_all(texts, 128000);
+  } else if (name == "llama4") {  // 200,000 ranks, then 2,048 specials
+    texts = {"<|begin_of_text|>", "<|end_of_text|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>",
+             "<|header_start|>", "<|header_end|>", "<|eom|>", "<|eot|>", "<|step|>"};
+    numbered("<|text_post_train_reserved_special_token_", 0, 6, "|>");
+    for (const char* t : {"<|python_start|>", "<|python_end|>", "<|finetune_right_pad|>"}) texts.emplace_back(t);
+    numbered("<|text_post_train_reserved_special_token_", 8, 69, "|>");
+    for (const char* t : {"<|image_start|>", "<|image_end|>", "<|vision_reserved_special_token_0|>",
+                          "<|vision_reserved_special_token_1|>", "<|tile_x_separator|>", "<|tile_y_separator|>"})
+      texts.emplace_back(t);
+    numbered("<|vision_reserved_special_token_", 2, 6, "|>");
+    texts.emplace_back("<|image|>");
+    texts.emplace_back("<|vision_reserved_special_token_6|>");
+    texts.emplace_back("<|patch|>");
+    numbered("<|vision_reserved_special_token_", 7, 1048, "|>");
+    numbered("<|reasoning_reserved_special_token_", 0, 8, "|>");
+    texts.emplace_back("<|reasoning_thinking_start|>");
+    texts.emplace_back("<|reasoning_thinking_end|>");
+    numbered("<|reserved_special_token_", 0, 2048 - static_cast<int>(texts.size()), "|>");
+    add_all(texts, 200000);
+  } else if (name == "tekken") {  // ids 0-999; the ordinary tokens follow at 1000
+    texts = {"<unk>", "<s>", "</s>", "[INST]", "[/INST]", "[AVAILABLE_TOOLS]", "[/AVAILABLE_TOOLS]",
+             "[TOOL_RESULTS]", "[/TOOL_RESULTS]", "[TOOL_CALLS]", "[IMG]", "<pad>", "[IMG_BREAK]", "[IMG_END]",
+             "[PREFIX]", "[MIDDLE]", "[SUFFIX]", "[SYSTEM_PROMPT]", "[/SYSTEM_PROMPT]", "[TOOL_CONTENT]"};
+    numbered("<SPECIAL_", static_cast<int>(texts.size()), 1000, ">");
+    add_all(texts, 0);
+  }
+  return s;
+}
+
 }  // namespace token_detail
 
 TOKENMAXX_TOKEN_INLINE std::vector<std::pair<std::string, rank_t>> builtin_special_tokens(std::string_view name) {
@@ -85,6 +132,7 @@ TOKENMAXX_TOKEN_INLINE std::vector<std::pair<std::string, rank_t>> builtin_speci
     for (rank_t i = 200013; i < 201088; ++i) s.emplace_back("<|reserved_" + std::to_string(i) + "|>", i);
     return s;
   }
+  if (name == "llama3" || name == "llama4" || name == "tekken") return token_detail::open_model_special_tokens(name);
   return {};
 }
 

@@ -310,7 +310,8 @@ std::size_t cl100k_piece_end(Text& t, std::size_t i) {
 // Word alternative 2: [^\r\n\p{L}\p{N}]?[Lu Lt Lm Lo M]+[Ll Lm Lo M]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
 // Neither is possessive, so the engine backtracks: into the optional prefix (which matters when
 // the prefix is itself a mark) and into the upper-case run (to find a lower-case-class code point).
-template <class Text>
+// `Contractions` false drops the contraction suffix (Mistral tekken's variant of these alternatives).
+template <class Text, bool Contractions = true>
 std::size_t o200k_word_end(Text& t, std::size_t i, std::uint8_t c, std::size_t len) {
   const std::uint8_t* s = t.s;
   const std::size_t n = t.n;
@@ -341,7 +342,7 @@ std::size_t o200k_word_end(Text& t, std::size_t i, std::uint8_t c, std::size_t l
     } else if (last_lowerish_end) {
       m = last_lowerish_end;  // backtrack: the last lower-ish code point ends the piece
     }
-    if (m) return m + contraction_length_ci(s, n, m);
+    if (m) return Contractions ? m + contraction_length_ci(s, n, m) : m;
   }
   // Alternative 2.
   for (int take_prefix = prefix_ok ? 1 : 0; take_prefix >= 0; --take_prefix) {
@@ -349,7 +350,7 @@ std::size_t o200k_word_end(Text& t, std::size_t i, std::uint8_t c, std::size_t l
     const std::size_t k = t.template run<upperish_classes>(j);
     if (k == j) continue;
     const std::size_t m = t.template run<lowerish_classes>(k);
-    return m + contraction_length_ci(s, n, m);
+    return Contractions ? m + contraction_length_ci(s, n, m) : m;
   }
   return 0;
 }
@@ -375,6 +376,9 @@ std::size_t piece_end(pretokenizer_family f, Text& t, std::size_t i) {
     case pretokenizer_family::gpt2: return gpt2_piece_end(t, i);
     case pretokenizer_family::cl100k: return cl100k_piece_end(t, i);
     case pretokenizer_family::o200k: return o200k_piece_end(t, i);
+    case pretokenizer_family::llama3:  // open_pretokenizers.hpp
+    case pretokenizer_family::tekken:
+    case pretokenizer_family::regex: break;  // no scanner: pcre2_pattern.hpp
   }
   return t.n;
 }

@@ -59,6 +59,9 @@ TOKENMAXX_TOKEN_INLINE void token_counter::append(std::string_view chunk) {
     pending_.append(complete);
   }
   raw_.erase(0, raw_.size() - keep);
+  // A compiled pattern can look arbitrarily far ahead, so no piece is final before the end: the
+  // text stays pending and count() counts it whole (exact; linear per count() call).
+  if (enc_->family() == pretokenizer_family::regex) return;
   // Count every piece but the last few; they are final. Each piece on its own: the text before
   // the cut, scanned alone, could split its end differently (whitespace before the cut).
   const std::vector<std::pair<std::size_t, std::size_t>> pieces = enc_->pieces(pending_);

@@ -157,12 +157,17 @@ TOKENMAXX_TOKEN_INLINE outcome<vocabulary> load_vocabulary_file(const std::strin
   return parse_vocabulary(contents, path);
 }
 
+// vendor_vocab_impl.hpp: files that a vendor's Python package ships.
+TOKENMAXX_TOKEN_INLINE outcome<vocabulary> load_vendor_vocabulary(const vendor_vocab_file& file);
+
 TOKENMAXX_TOKEN_INLINE outcome<vocabulary> load_known_vocabulary(std::string_view file_name) {
   using out = outcome<vocabulary>;
   const known_vocab_file* known = find_known_vocab_file(file_name);
   if (!known) {
+    if (const vendor_vocab_file* vendor = find_vendor_vocab_file(file_name)) return load_vendor_vocabulary(*vendor);
     std::string names;
     for (const auto& k : known_vocab_files) names += (names.empty() ? "" : ", ") + std::string(k.file_name);
+    for (const auto& k : vendor_vocab_files) names += ", " + std::string(k.file_name);
     return out::fail(failure_kind::unknown_name, "unknown rank file " + std::string(file_name) + "; known: " + names);
   }
   std::string tried;
@@ -220,3 +225,5 @@ TOKENMAXX_TOKEN_INLINE vocabulary vocabulary::load_known(std::string_view file_n
 }
 
 }  // namespace tokenmaxx
+
+#include "tokenmaxx/token/detail/vendor_vocab_impl.hpp"

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Compares the tokenmaxx CLI's open-model encodings with each vendor's own tokenizer, id for id.
+
+llama3 and llama4 against llama-models' Tokenizer classes, tekken against mistral-common's
+Tekkenizer (ids offset by its 1,000 special tokens), on the corpus documents of
+tests/token/corpus_files.txt, through `tokenmaxx encode --encoding E --jsonl` (the C++ path; the
+Python package is compared by bindings/python/tests/test_open_models.py). The CLI finds the rank
+files in the vendors' installed packages (TOKENMAXX_SITE_PACKAGES), as a user's would.
+scripts/setup.sh installs both packages; a missing one is a failure, never a skip.
+
+--sample K keeps every K-th row of each .jsonl file and the first 64 Ki characters of each .txt
+document (the sanitizer builds run this shortened comparison).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+from compare_with_tiktoken import HERE, corpus_rows, required_corpus_files
+
+# llama-models' Tokenizer.encode cuts its input at 400,000 characters and at runs of 25,000
+# whitespace or non-whitespace characters; such documents are compared with the tiktoken model
+# underneath it (ref.model), which tokenizes the text whole as tokenmaxx does.
+LLAMA_CUT = re.compile(r"\s{25001,}|\S{25001,}")
+
+
+def llama_reference(version):
+    if version == "llama3":
+        from llama_models.llama3.tokenizer import Tokenizer
+    else:
+        from llama_models.llama4.tokenizer import Tokenizer
+    ref = Tokenizer.get_instance()
+
+    def encode(text):
+        if len(text) > 400_000 or LLAMA_CUT.search(text):
+            return ref.model.encode_ordinary(text)
+        return ref.encode(text, bos=False, eos=False)
+
+    return encode
+
+
+def tekken_reference():
+    import mistral_common
+    from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+
+    ref = Tekkenizer.from_file(os.path.join(os.path.dirname(mistral_common.__file__), "data", "tekken_240911.json"))
+    return lambda text: ref.encode(text, bos=False, eos=False)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--corpus", default=os.environ.get("TOKENMAXX_CORPUS_DIR"))
+    ap.add_argument("--corpus-list", default=os.path.join(HERE, "corpus_files.txt"))
+    ap.add_argument("--sample", type=int, default=0, metavar="K", help="every K-th row, 64 Ki chars of .txt files")
+    args = ap.parse_args()
+    if not args.corpus or not os.path.isdir(args.corpus):
+        sys.exit(f"FAIL: set TOKENMAXX_CORPUS_DIR to the corpus folder (got {args.corpus!r})")
+    try:
+        import llama_models
+        import mistral_common
+    except ImportError as e:
+        sys.exit(f"FAIL: {e}; scripts/setup.sh installs llama-models and mistral-common")
+    packages = {os.path.dirname(os.path.dirname(m.__file__)) for m in (llama_models, mistral_common)}
+    if len(packages) != 1:
+        sys.exit(f"FAIL: llama-models and mistral-common are in different site-packages folders: {sorted(packages)}")
+    env = dict(os.environ, TOKENMAXX_SITE_PACKAGES=packages.pop())
+    env.pop("TOKENMAXX_VOCAB_DIR", None)  # the files come from the packages, as for a user
+
+    references = {"llama3": llama_reference("llama3"), "llama4": llama_reference("llama4"), "tekken": tekken_reference()}
+    corpora = list(corpus_rows(args.corpus, required_corpus_files(args.corpus_list), args.sample))
+    failures = checked_docs = checked_bytes = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = {}
+        for name, rows in corpora:
+            p = os.path.join(tmp, name + ".jsonl")
+            with open(p, "w", encoding="utf-8") as f:
+                for r in rows:
+                    f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+            inputs[name] = p
+        for enc_name, reference in references.items():
+            for name, rows in corpora:
+                run = subprocess.run([args.cli, "encode", "--encoding", enc_name, "--jsonl", inputs[name]],
+                                     capture_output=True, env=env)
+                if run.returncode != 0:
+                    sys.exit(f"FAIL {enc_name} {name}: the CLI failed: {run.stderr.decode(errors='replace')}")
+                out = run.stdout.decode("utf-8").splitlines()
+                if len(out) != len(rows):
+                    print(f"FAIL {enc_name} {name}: {len(out)} output rows for {len(rows)} inputs")
+                    failures += 1
+                    continue
+                for row, line in zip(rows, out):
+                    got = json.loads(line)
+                    want = reference(row["text"])
+                    if got["id"] != row["id"] or got["tokens"] != want or got["count"] != len(want):
+                        failures += 1
+                        if failures <= 10:
+                            print(f"FAIL {enc_name} {name} {row['id']}: {got['count']} tokens, vendor {len(want)}")
+                    checked_docs += 1
+                    checked_bytes += len(row["text"].encode("utf-8"))
+            print(f"{enc_name}: compared with the vendor's tokenizer", flush=True)
+    print(f"{checked_docs} documents, {checked_bytes} bytes checked; {failures} mismatches")
+    if checked_docs == 0:
+        sys.exit("FAIL: no documents compared")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

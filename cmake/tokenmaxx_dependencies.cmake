@@ -1,6 +1,6 @@
 # What each tokenmaxx component needs, in one place: the build (CMakeLists.txt) and the installed
 # package config (tokenmaxxConfig.cmake) both include this file, so a consumer that asks only for
-# COMPONENTS token never needs nlohmann_json or the privacy layer's dependencies.
+# COMPONENTS token finds only what the tokenizer needs.
 #
 # tokenmaxx_find_component_dependencies(<component>) finds the packages of one component; in the
 # package config it uses find_dependency (so a missing package makes find_package(tokenmaxx) fail

@@ -2,8 +2,7 @@
 # The installed-package stage of scripts/test.sh: installs the Release build tree into build/prefix
 # and builds and runs each consumer project against it the way a service would.
 #   find_package     every component (find_package(tokenmaxx)), the umbrella target
-#   token_component  COMPONENTS token with nlohmann_json made unfindable: a tokenizer-only service
-#                    needs none of the usage or privacy dependencies
+#   token_component  COMPONENTS token: a tokenizer-only service loads no usage or privacy target
 #   compiled         COMPONENTS token_compiled: the compiled mode (headers declare, the library defines)
 #   strict           every public header in one TU with -Wall -Wextra -Wpedantic -Wconversion
 #                    -Wsign-conversion -Wshadow -Werror (include paths not marked SYSTEM), and a

@@ -307,9 +307,10 @@ struct hf_access {
         if (pat != s->end() && pat->contains("Regex") && (*pat)["Regex"].is_string()) {
           regex = (*pat)["Regex"].get<std::string>();
         } else if (pat != s->end() && pat->contains("String") && (*pat)["String"].is_string()) {
-          for (unsigned char c : (*pat)["String"].get<std::string>()) {  // a literal: escape everything not alphanumeric
+          for (const char ch : (*pat)["String"].get<std::string>()) {  // a literal: escape everything not alphanumeric
+            const auto c = static_cast<unsigned char>(ch);
             if (c < 0x80 && !std::isalnum(c)) regex += '\\';
-            regex += static_cast<char>(c);
+            regex += ch;
           }
         } else {
           return malformed("Split without a Regex or String pattern");

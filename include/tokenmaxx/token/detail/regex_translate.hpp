@@ -35,6 +35,8 @@
 #endif
 #include <pcre2.h>
 
+#include "tokenmaxx/base/utf8.hpp"
+
 namespace tokenmaxx::token_detail {
 
 enum class regex_dialect : std::uint8_t {
@@ -187,24 +189,19 @@ inline bool binary_property(std::string_view loose_name) {
 class translator {
  public:
   translator(std::string_view pattern, regex_dialect dialect) : dialect_(dialect) {
-    // Decode; an invalid pattern string is reported at its first bad byte.
+    // Decode; a pattern that is not valid UTF-8 (base::utf8_sequence_length: no overlong forms,
+    // surrogates or code points past U+10FFFF) is refused.
+    const auto* s = reinterpret_cast<const std::uint8_t*>(pattern.data());
     std::size_t i = 0;
     while (i < pattern.size()) {
-      const auto b = static_cast<unsigned char>(pattern[i]);
-      std::size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
-      char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-      if (len == 0 || i + len > pattern.size()) {
+      std::size_t bad_len = 0;
+      const std::size_t len = base::utf8_sequence_length(s, pattern.size(), i, bad_len);
+      if (len == 0) {
         bad_utf8_ = true;
         return;
       }
-      for (std::size_t k = 1; k < len; ++k) {
-        const auto cb = static_cast<unsigned char>(pattern[i + k]);
-        if ((cb & 0xC0) != 0x80) {
-          bad_utf8_ = true;
-          return;
-        }
-        c = (c << 6) | (cb & 0x3F);
-      }
+      char32_t c = len == 1 ? s[i] : char32_t(s[i] & (0x7F >> len));
+      for (std::size_t k = 1; k < len; ++k) c = (c << 6) | (s[i + k] & 0x3F);
       cps_.push_back(c);
       i += len;
     }

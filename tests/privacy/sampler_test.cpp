@@ -142,7 +142,7 @@ TEST(PrivacySampler, DiscreteLaplaceTailsMatchClosedForm) {
     EXPECT_NEAR(static_cast<double>(count), static_cast<double>(N * p), 5.3 * sd + 3) << "m=" << m;
   }
   // Nothing absurd: P(|X| >= 120) = 2 q^120 / (1+q) ~ 5e-18.
-  EXPECT_LT(*std::max_element(xs.begin(), xs.end(), [](auto a, auto b) { return std::llabs(a) < std::llabs(b); }), 120);
+  EXPECT_LT(std::llabs(*std::max_element(xs.begin(), xs.end(), [](auto a, auto b) { return std::llabs(a) < std::llabs(b); })), 120);
 }
 
 TEST(PrivacySampler, DiscreteGaussianChiSquare) {

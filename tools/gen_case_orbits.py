@@ -16,6 +16,9 @@ import hashlib
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generated_file import write_or_check  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "include", "tokenmaxx", "token", "detail", "case_orbits.inc")
 
@@ -64,13 +67,8 @@ def main():
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     text = render(orbits(path), digest)
-    if args.check:
-        with open(args.out, encoding="utf-8") as f:
-            if f.read() != text:
-                sys.exit(f"{args.out} is stale: run tools/gen_case_orbits.py")
-        return
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.write(text)
+    if not write_or_check(args.out, text, args.check):
+        sys.exit(f"{args.out} is stale: run tools/gen_case_orbits.py")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generated_file import write_or_check  # noqa: E402
 from vocab_files import known_vocab_files, vendor_vocab_files  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,13 +39,8 @@ def main():
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     text = render()
-    if args.check:
-        with open(args.out, encoding="utf-8") as f:
-            if f.read() != text:
-                sys.exit(f"{args.out} is out of date: run tools/gen_known_vocab.py")
-        return
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.write(text)
+    if not write_or_check(args.out, text, args.check):
+        sys.exit(f"{args.out} is out of date: run tools/gen_known_vocab.py")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,46 @@ def corpus_rows(corpus_dir, names, sample):
         yield name, rows
 
 
+def compare_cli(cli, corpora, references, reference_name, env=None):
+    """Runs `cli encode --encoding E --jsonl` on every corpus file for each encoding E of
+    `references` (name -> function text -> ids) and compares row by row; returns the number of
+    mismatches. Fails the run when nothing was compared."""
+    failures = checked_docs = checked_bytes = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = {}
+        for name, rows in corpora:
+            p = os.path.join(tmp, name + ".jsonl")
+            with open(p, "w", encoding="utf-8") as f:
+                for r in rows:
+                    f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+            inputs[name] = p
+        for enc_name, reference in references.items():
+            for name, rows in corpora:
+                run = subprocess.run([cli, "encode", "--encoding", enc_name, "--jsonl", inputs[name]],
+                                     capture_output=True, env=env)
+                if run.returncode != 0:
+                    sys.exit(f"FAIL {enc_name} {name}: the CLI failed: {run.stderr.decode(errors='replace')}")
+                out = run.stdout.decode("utf-8").splitlines()
+                if len(out) != len(rows):
+                    print(f"FAIL {enc_name} {name}: {len(out)} output rows for {len(rows)} inputs")
+                    failures += 1
+                    continue
+                for row, line in zip(rows, out):
+                    got = json.loads(line)
+                    want = reference(row["text"])
+                    if got["id"] != row["id"] or got["tokens"] != want or got["count"] != len(want):
+                        failures += 1
+                        if failures <= 10:
+                            print(f"FAIL {enc_name} {name} {row['id']}: {got['count']} tokens, {reference_name} {len(want)}")
+                    checked_docs += 1
+                    checked_bytes += len(row["text"].encode("utf-8"))
+            print(f"{enc_name}: compared with {reference_name}", flush=True)
+    print(f"{checked_docs} documents, {checked_bytes} bytes checked; {failures} mismatches")
+    if checked_docs == 0:
+        sys.exit("FAIL: no documents compared")
+    return failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -59,41 +99,9 @@ def main():
         sys.exit("set TOKENMAXX_CORPUS_DIR and TIKTOKEN_CACHE_DIR (scripts/test.sh does)")
     if not os.path.isdir(args.corpus):
         sys.exit(f"FAIL: corpus folder {args.corpus} does not exist")
-
-    failures = 0
-    checked_docs = checked_bytes = 0
     corpora = list(corpus_rows(args.corpus, required_corpus_files(args.corpus_list), args.sample))
-    with tempfile.TemporaryDirectory() as tmp:
-        inputs = {}
-        for name, rows in corpora:
-            p = os.path.join(tmp, name + ".jsonl")
-            with open(p, "w", encoding="utf-8") as f:
-                for r in rows:
-                    f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
-            inputs[name] = p
-        for enc_name in ENCODINGS:
-            enc = tiktoken.get_encoding(enc_name)
-            for name, rows in corpora:
-                out = subprocess.run([args.cli, "encode", "--encoding", enc_name, "--jsonl", inputs[name]],
-                                     check=True, capture_output=True).stdout.decode("utf-8").splitlines()
-                if len(out) != len(rows):
-                    print(f"FAIL {enc_name} {name}: {len(out)} output rows for {len(rows)} inputs")
-                    failures += 1
-                    continue
-                for row, line in zip(rows, out):
-                    got = json.loads(line)
-                    want = enc.encode_ordinary(row["text"])
-                    if got["id"] != row["id"] or got["tokens"] != want or got["count"] != len(want):
-                        failures += 1
-                        if failures <= 10:
-                            print(f"FAIL {enc_name} {name} {row['id']}: {got['count']} tokens, tiktoken {len(want)}")
-                    checked_docs += 1
-                    checked_bytes += len(row["text"].encode("utf-8"))
-            print(f"{enc_name}: compared with tiktoken {tiktoken.__version__}", flush=True)
-    print(f"{checked_docs} documents, {checked_bytes} bytes checked; {failures} mismatches")
-    if checked_docs == 0:
-        sys.exit("FAIL: no documents compared")
-    sys.exit(1 if failures else 0)
+    references = {e: tiktoken.get_encoding(e).encode_ordinary for e in ENCODINGS}
+    sys.exit(1 if compare_cli(args.cli, corpora, references, f"tiktoken {tiktoken.__version__}") else 0)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,11 @@ scripts/setup.sh installs both packages; a missing one is a failure, never a ski
 document (the sanitizer builds run this shortened comparison).
 """
 import argparse
-import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
-from compare_with_tiktoken import HERE, corpus_rows, required_corpus_files
+from compare_with_tiktoken import HERE, compare_cli, corpus_rows, required_corpus_files
 
 # llama-models' Tokenizer.encode cuts its input at 400,000 characters and at runs of 25,000
 # whitespace or non-whitespace characters; such documents are compared with the tiktoken model
@@ -72,40 +69,7 @@ def main():
 
     references = {"llama3": llama_reference("llama3"), "llama4": llama_reference("llama4"), "tekken": tekken_reference()}
     corpora = list(corpus_rows(args.corpus, required_corpus_files(args.corpus_list), args.sample))
-    failures = checked_docs = checked_bytes = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        inputs = {}
-        for name, rows in corpora:
-            p = os.path.join(tmp, name + ".jsonl")
-            with open(p, "w", encoding="utf-8") as f:
-                for r in rows:
-                    f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
-            inputs[name] = p
-        for enc_name, reference in references.items():
-            for name, rows in corpora:
-                run = subprocess.run([args.cli, "encode", "--encoding", enc_name, "--jsonl", inputs[name]],
-                                     capture_output=True, env=env)
-                if run.returncode != 0:
-                    sys.exit(f"FAIL {enc_name} {name}: the CLI failed: {run.stderr.decode(errors='replace')}")
-                out = run.stdout.decode("utf-8").splitlines()
-                if len(out) != len(rows):
-                    print(f"FAIL {enc_name} {name}: {len(out)} output rows for {len(rows)} inputs")
-                    failures += 1
-                    continue
-                for row, line in zip(rows, out):
-                    got = json.loads(line)
-                    want = reference(row["text"])
-                    if got["id"] != row["id"] or got["tokens"] != want or got["count"] != len(want):
-                        failures += 1
-                        if failures <= 10:
-                            print(f"FAIL {enc_name} {name} {row['id']}: {got['count']} tokens, vendor {len(want)}")
-                    checked_docs += 1
-                    checked_bytes += len(row["text"].encode("utf-8"))
-            print(f"{enc_name}: compared with the vendor's tokenizer", flush=True)
-    print(f"{checked_docs} documents, {checked_bytes} bytes checked; {failures} mismatches")
-    if checked_docs == 0:
-        sys.exit("FAIL: no documents compared")
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if compare_cli(args.cli, corpora, references, "the vendor's tokenizer", env) else 0)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ import random
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from generated_file import write_or_check  # noqa: E402
+
 import tiktoken
 import tiktoken.model
 import tiktoken_ext.openai_public as openai_public
@@ -357,18 +360,8 @@ def main():
     stale = []
     for file_name, render in RENDERERS.items():
         path = os.path.join(OUT_DIR, file_name)
-        text = render()
-        if args.check:
-            try:
-                with open(path, encoding="utf-8") as f:
-                    if f.read() != text:
-                        stale.append(file_name)
-            except FileNotFoundError:
-                stale.append(file_name)
-        else:
-            os.makedirs(OUT_DIR, exist_ok=True)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
+        if not write_or_check(path, render(), args.check):
+            stale.append(file_name)
     if stale:
         sys.exit(f"out of date in {OUT_DIR}: {', '.join(stale)}; run tests/token/gen_tiktoken_expectations.py "
                  f"(tiktoken {tiktoken.__version__}) and review the diff")

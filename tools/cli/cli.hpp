@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,7 +31,23 @@ struct cli_error : std::runtime_error {
   int code;
 };
 
-std::string read_file(const std::string& path);
+// An input named on the command line: the file at `path`, or stdin for "-". Throws cli_error
+// naming the file when it cannot be opened.
+class input_file_or_stdin {
+ public:
+  explicit input_file_or_stdin(const std::string& path) : use_stdin_(path == "-") {
+    if (use_stdin_) return;
+    file_.open(path, std::ios::binary);
+    if (!file_) throw cli_error(exit_error, "cannot open " + path);
+  }
+  std::istream& stream() { return use_stdin_ ? std::cin : file_; }
+
+ private:
+  bool use_stdin_;
+  std::ifstream file_;
+};
+
+std::string read_file(const std::string& path);  // the whole input (see input_file_or_stdin)
 // Reports each malformed line on stderr and returns exit_bad_lines, or exit_ok when there is none.
 int report_malformed(const std::vector<std::string>& errors, std::string_view what_happened_to_the_rest);
 // The ISO 8601 week of a Unix time: its Monday 00:00 UTC (Unix seconds) and its label "2026-W37".

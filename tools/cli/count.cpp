@@ -20,16 +20,10 @@ namespace tokenmaxx_cli {
 namespace fs = std::filesystem;
 
 std::string read_file(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return std::move(ss).str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw cli_error(exit_error, "cannot open " + path);
+  input_file_or_stdin in(path);
   std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw cli_error(exit_error, "cannot read " + path);
+  ss << in.stream().rdbuf();
+  if (in.stream().bad()) throw cli_error(exit_error, "cannot read " + path);
   return std::move(ss).str();
 }
 
@@ -161,13 +155,8 @@ int run_count(const count_options& o) {
   std::vector<char> block(1 << 20);
   std::uint64_t total = 0;
   for (const input_file& f : files) {
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (f.path != "-") {
-      file.open(f.path, std::ios::binary);
-      if (!file) throw cli_error(exit_error, "cannot open " + f.path);
-      in = &file;
-    }
+    input_file_or_stdin source(f.path);
+    std::istream* in = &source.stream();
     tokenmaxx::token_counter counter(enc, policy);
     std::uint64_t bytes = 0;
     try {
@@ -210,13 +199,8 @@ int run_count(const count_options& o) {
 int run_encode(const encode_options& o) {
   const auto enc = pick_encoding(o.enc);
   const auto policy = o.enc.lossy ? tokenmaxx::utf8_policy::replace : tokenmaxx::utf8_policy::strict;
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (o.jsonl != "-") {
-    file.open(o.jsonl, std::ios::binary);
-    if (!file) throw cli_error(exit_error, "cannot open " + o.jsonl);
-    in = &file;
-  }
+  input_file_or_stdin source(o.jsonl);
+  std::istream* in = &source.stream();
   std::string line, out;
   std::vector<tokenmaxx::rank_t> ids;
   std::size_t line_no = 0;

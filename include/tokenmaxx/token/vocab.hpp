@@ -34,16 +34,10 @@
 #include <vector>
 
 #include "tokenmaxx/token/detail/embedded_vocab_hook.hpp"
+#include "tokenmaxx/token/detail/linkage.hpp"
 #include "tokenmaxx/token/detail/rank_table.hpp"
 #include "tokenmaxx/token/rank.hpp"
 
-#ifndef TOKENMAXX_TOKEN_INLINE
-#ifdef TOKENMAXX_TOKEN_COMPILED
-#define TOKENMAXX_TOKEN_INLINE
-#else
-#define TOKENMAXX_TOKEN_INLINE inline
-#endif
-#endif
 
 namespace tokenmaxx {
 

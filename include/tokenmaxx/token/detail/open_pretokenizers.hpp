@@ -21,24 +21,7 @@ namespace tokenmaxx::token_detail {
 // optional prefix is never a letter, and the greedy runs are followed by nothing that could fail.)
 template <class Text>
 std::size_t llama3_piece_end(Text& t, std::size_t i) {
-  const std::uint8_t* s = t.s;
-  const std::size_t n = t.n;
-  const std::uint8_t b0 = s[i];
-  if (b0 == '\'') {
-    if (std::size_t k = contraction_length_ci(s, n, i)) return i + k;
-  }
-  std::size_t len;
-  const std::uint8_t c = t.class_at(i, len);
-  if (in_set(letter_classes, c)) return t.template run<letter_classes>(i + len);
-  if (c != cls_number && b0 != '\r' && b0 != '\n') {
-    std::size_t len2;
-    if (in_set(letter_classes, peek_class(t, i + len, len2))) return t.template run<letter_classes>(i + len + len2);
-  }
-  if (c == cls_number) return digit_group_end(t, i + len);
-  if (std::size_t k = punctuation_run_end(t, i, c, false)) return k;
-  const space_run r = t.scan_space_run(i);
-  if (r.after_last_newline) return r.after_last_newline;  // \s*[\r\n]+
-  return space_run_lookahead_end(r, i, n);                // \s+(?!\S) | \s+
+  return cl100k_piece_end<Text, /*whitespace_to_end_is_one_piece=*/false>(t, i);
 }
 
 // Mistral tekken: o200k's two word alternatives without the contraction suffix, \p{N} (one code

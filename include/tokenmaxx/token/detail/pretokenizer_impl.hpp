@@ -8,13 +8,7 @@
 #include "tokenmaxx/token/detail/pcre2_pattern.hpp"
 #include "tokenmaxx/token/pretokenizer.hpp"
 
-#ifndef TOKENMAXX_TOKEN_INLINE
-#ifdef TOKENMAXX_TOKEN_COMPILED
-#define TOKENMAXX_TOKEN_INLINE
-#else
-#define TOKENMAXX_TOKEN_INLINE inline
-#endif
-#endif
+#include "tokenmaxx/token/detail/linkage.hpp"
 
 namespace tokenmaxx {
 namespace token_detail {

@@ -280,7 +280,9 @@ std::size_t punctuation_run_end(Text& t, std::size_t i, std::uint8_t c, bool sla
 
 // cl100k: '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|
 //         ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s
-template <class Text>
+// Llama 3's pattern (cl100k's before tiktoken 0.6) is the same without \s++$: with
+// whitespace_to_end_is_one_piece false a final run ends after its last newline, as elsewhere.
+template <class Text, bool whitespace_to_end_is_one_piece = true>
 std::size_t cl100k_piece_end(Text& t, std::size_t i) {
   const std::uint8_t* s = t.s;
   const std::size_t n = t.n;
@@ -298,7 +300,9 @@ std::size_t cl100k_piece_end(Text& t, std::size_t i) {
   if (c == cls_number) return digit_group_end(t, i + len);
   if (std::size_t k = punctuation_run_end(t, i, c, false)) return k;
   const space_run r = t.scan_space_run(i);
-  if (r.end == n) return n;                               // \s++$
+  if constexpr (whitespace_to_end_is_one_piece) {
+    if (r.end == n) return n;                             // \s++$
+  }
   if (r.after_last_newline) return r.after_last_newline;  // \s*[\r\n]
   return space_run_lookahead_end(r, i, n);                // \s+(?!\S) | \s
 }

@@ -11,13 +11,7 @@
 
 #include "tokenmaxx/token/detail/block_masks.hpp"
 
-#ifndef TOKENMAXX_TOKEN_INLINE
-#ifdef TOKENMAXX_TOKEN_COMPILED
-#define TOKENMAXX_TOKEN_INLINE
-#else
-#define TOKENMAXX_TOKEN_INLINE inline
-#endif
-#endif
+#include "tokenmaxx/token/detail/linkage.hpp"
 
 namespace tokenmaxx::token_detail {
 

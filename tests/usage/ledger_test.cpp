@@ -99,6 +99,12 @@ TEST(Ledger, RefusesIncrementsAboveTheLimitAndRecordsNothing) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("usage.input"), std::string_view::npos) << s;
   EXPECT_EQ(l.add(h, token_type::output, max_increment + 1).code(), absl::StatusCode::kInvalidArgument);
+  // A token_type from a cast (a caller who lies): refused, not written past the six token cells.
+  for (std::uint8_t bad : {std::uint8_t{6}, std::uint8_t{7}, std::uint8_t{200}}) {
+    const absl::Status st = l.add(h, static_cast<token_type>(bad), 1);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << int(bad);
+    EXPECT_NE(st.message().find("not one of the"), std::string_view::npos) << st;
+  }
   EXPECT_EQ(l.record("a", "m", {.errors = UINT64_MAX}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(l.record("b", "m", {.input = UINT64_MAX}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(l.size(), 1u);  // the refused record did not create its key either

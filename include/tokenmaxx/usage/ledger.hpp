@@ -167,28 +167,24 @@ class ledger {
 
   // Hot path: adds `u`, priced at the tier of a request whose prompt is u.prompt_tokens(). Errors
   // (nothing recorded): InvalidArgument for a default-constructed handle or a field above max_increment.
-  [[gnu::always_inline]] absl::Status record(key_handle h, const usage& u) {
-    if (!h.valid() || !u.within_limits()) [[unlikely]] return refusal(h.valid(), usage_detail::to_values(u));
-    usage_detail::key_state& k = h.e_->payload;
-    const std::size_t tier = k.tier_counters ? k.price->tier_for(u.prompt_tokens()) : 0;
-    k.counters_of(tier).add(u);
-    return absl::OkStatus();
-  }
+  [[gnu::always_inline]] absl::Status record(key_handle h, const usage& u) { return record(h, u, u.prompt_tokens()); }
 
   // The same for a piece of a request (e.g. output tokens of a stream): `request_prompt_tokens` is the
   // prompt size of the whole request and selects the price tier.
   [[gnu::always_inline]] absl::Status record(key_handle h, const usage& u, std::uint64_t request_prompt_tokens) {
-    if (!h.valid() || !u.within_limits()) [[unlikely]] return refusal(h.valid(), usage_detail::to_values(u));
+    if (!h.valid() || !u.within_limits()) [[unlikely]] return refusal(h.valid(), u);
     usage_detail::key_state& k = h.e_->payload;
     const std::size_t tier = k.tier_counters ? k.price->tier_for(request_prompt_tokens) : 0;
     k.counters_of(tier).add(u);
     return absl::OkStatus();
   }
 
-  // Adds `tokens` of one type (request_prompt_tokens as above). Same errors as record().
+  // Adds `tokens` of one type (request_prompt_tokens as above). Same errors as record(), and
+  // InvalidArgument for a value outside token_type.
   [[gnu::always_inline]] absl::Status add(key_handle h, token_type t, std::uint64_t tokens,
                                           std::uint64_t request_prompt_tokens = 0) {
-    if (!h.valid() || tokens > max_increment) [[unlikely]] return refusal(h.valid(), usage_detail::to_values(usage_of(t, tokens)));
+    if (!h.valid() || tokens > max_increment || static_cast<std::size_t>(t) >= token_type_count) [[unlikely]]
+      return add_refusal(h.valid(), t, tokens);
     usage_detail::key_state& k = h.e_->payload;
     const std::size_t tier = k.tier_counters ? k.price->tier_for(request_prompt_tokens) : 0;
     k.counters_of(tier).add_one(static_cast<std::size_t>(t), tokens);
@@ -255,9 +251,15 @@ class ledger {
 
  private:
   // The error of a refused record(), out of the hot path's way.
-  [[gnu::cold, gnu::noinline]] static absl::Status refusal(bool valid_handle, const usage_detail::counter_values& v) {
+  [[gnu::cold, gnu::noinline]] static absl::Status refusal(bool valid_handle, const usage& u) {
     if (!valid_handle) return absl::InvalidArgumentError("ledger: default-constructed key_handle");
-    return validate(usage{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]});
+    return validate(u);
+  }
+  [[gnu::cold, gnu::noinline]] static absl::Status add_refusal(bool valid_handle, token_type t, std::uint64_t tokens) {
+    if (valid_handle && static_cast<std::size_t>(t) >= token_type_count)
+      return absl::InvalidArgumentError("ledger: token_type " + std::to_string(static_cast<std::size_t>(t)) +
+                                        " is not one of the " + std::to_string(token_type_count) + " token types");
+    return refusal(valid_handle, usage_of(t, tokens));
   }
 
   // Walks all keys with software prefetching (entries are scattered on the heap; the walk is bound by

@@ -163,6 +163,24 @@ TEST(PrivacyAccountant, WindowAcrossTwoPeriodsIsChargedToBoth) {
   EXPECT_EQ(acc->spend({sunday, tuesday, privacy_cost{-5, 0}, {}}).code(), absl::StatusCode::kInvalidArgument);
 }
 
+// A query far outside any spendable range (the clock's ends) answers for no period that holds a spend;
+// it used to fall back to the origin's period and report that period's spend.
+TEST(PrivacyAccountant, TimesOutOfRangeAreNotTheOriginPeriod) {
+  scratch_log log;
+  auto acc = *open(log, 1.0);
+  // The default origin, Monday 1970-01-05: the period a failed subtraction used to fall back to.
+  const tokenmaxx::budget_period origin = acc->period_containing(std::chrono::sys_days(std::chrono::year(1970) / 1 / 5));
+  ASSERT_TRUE(acc->spend({origin.start, origin.end, cost(0.25), {}}).ok());
+  ASSERT_EQ(acc->spent(origin.start).epsilon_millionths, 250'000);
+  for (const auto t : {std::chrono::system_clock::time_point::min(), std::chrono::system_clock::time_point::max()}) {
+    EXPECT_EQ(acc->spent(t).epsilon_millionths, 0);
+    EXPECT_EQ(acc->remaining(t).epsilon_millionths, 1'000'000);
+    const tokenmaxx::budget_period p = acc->period_containing(t);
+    EXPECT_NE(p, origin);
+    EXPECT_LE(p.start, p.end);
+  }
+}
+
 TEST(PrivacyAccountant, CalendarIsConfigurable) {
   scratch_log log;
   auto acc = *privacy_accountant::open({.audit_log_path = log.path(),

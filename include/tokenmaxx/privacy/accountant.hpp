@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -194,10 +195,11 @@ class privacy_accountant {
   privacy_cost budget() const noexcept { return budget_; }
   const std::string& audit_log_path() const noexcept { return file_.path(); }
 
-  // The budget period containing `t`.
+  // The budget period containing `t`. (For a time so far from the origin that its period start is
+  // not representable, the period is clamped to the end of the clock's range; no spend reaches it.)
   budget_period period_containing(std::chrono::system_clock::time_point t) const {
     const std::int64_t i = index_of(since_origin(t));
-    return {period_start(i), period_start(i + 1)};
+    return {period_start(i), period_start(i == std::numeric_limits<std::int64_t>::max() ? i : i + 1)};
   }
 
   // The budget periods a window [start, end) is charged to.
@@ -210,7 +212,8 @@ class privacy_accountant {
     return out;
   }
 
-  // Spent and remaining in the budget period containing `t`.
+  // Spent and remaining in the budget period containing `t` (nothing is spent in a period beyond the
+  // range spend() accepts).
   privacy_cost spent(std::chrono::system_clock::time_point t) const {
     std::lock_guard<std::mutex> lock(mu_);
     return spent_at(index_of(since_origin(t)));
@@ -251,16 +254,24 @@ class privacy_accountant {
     if (__builtin_sub_overflow(std::chrono::duration_cast<ns>(t.time_since_epoch()).count(), origin_ns_, &out)) return std::nullopt;
     return out;
   }
+  // The same, saturated: a time too far from the origin lands in a period no spend can reach
+  // (period_span refuses windows beyond 2^62 ns), never in the origin's period.
   std::int64_t since_origin(std::chrono::system_clock::time_point t) const {
-    return checked_since_origin(t).value_or(0);
+    if (std::optional<std::int64_t> v = checked_since_origin(t)) return *v;
+    return std::chrono::duration_cast<ns>(t.time_since_epoch()).count() > origin_ns_
+               ? std::numeric_limits<std::int64_t>::max()
+               : std::numeric_limits<std::int64_t>::min();
   }
   std::int64_t index_of(std::int64_t since) const {
     const std::int64_t q = since / length_ns_;
     return (since % length_ns_ != 0 && since < 0) ? q - 1 : q;  // floor division
   }
+  // Saturates at the ends of the representable range (only a query far outside any spend gets there).
   std::chrono::system_clock::time_point period_start(std::int64_t i) const {
-    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-        ns(origin_ns_ + i * length_ns_)));
+    std::int64_t offset = 0, at = 0;
+    if (__builtin_mul_overflow(i, length_ns_, &offset) || __builtin_add_overflow(origin_ns_, offset, &at))
+      at = i < 0 ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
+    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(ns(at)));
   }
 
   // First and last budget period index that [start, end) overlaps.

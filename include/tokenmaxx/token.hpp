@@ -11,6 +11,7 @@
 #pragma once
 
 #include "tokenmaxx/token/batch.hpp"
+#include "tokenmaxx/token/chat.hpp"
 #include "tokenmaxx/token/encoding.hpp"
 #include "tokenmaxx/token/errors.hpp"
 #include "tokenmaxx/token/hf_tokenizer.hpp"

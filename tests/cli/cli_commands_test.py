@@ -103,7 +103,7 @@ class ChatTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.assertEqual(json.loads(r.stdout)["prompt_tokens"], cookbook_count(self.MESSAGES, model), model)
 
-    def test_text_parts_are_counted_and_other_parts_and_harmony_models_are_refused(self):
+    def test_text_parts_are_counted_and_other_parts_are_refused(self):
         parts = [{"role": "user", "content": [{"type": "text", "text": "Hello "}, {"type": "text", "text": "world"}]}]
         r = run("chat", "--model", "gpt-4o", "--json", "-", stdin=json.dumps(parts).encode())
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -113,9 +113,19 @@ class ChatTest(unittest.TestCase):
         r = run("chat", "--model", "gpt-4o", "-", stdin=json.dumps(image).encode())
         self.assertEqual(r.returncode, 1)
         self.assertIn("message 0", r.stderr.decode())
-        r = run("chat", "--model", "gpt-oss-20b", "-", stdin=json.dumps(self.MESSAGES).encode())
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("harmony", r.stderr.decode())
+
+    def test_gpt_oss_requests_are_rendered_in_harmony_as_openai_harmony_does(self):
+        os.environ.setdefault("TIKTOKEN_ENCODINGS_BASE", os.environ["TOKENMAXX_VOCAB_DIR"])
+        import openai_harmony as oh
+        enc = oh.load_harmony_encoding(oh.HarmonyEncodingName.HARMONY_GPT_OSS)
+        conversation = oh.Conversation.from_messages([
+            oh.Message.from_author_and_content(oh.Author.new(oh.Role(m["role"]), m.get("name")), m["content"])
+            for m in self.MESSAGES])
+        want = len(enc.render_conversation_for_completion(conversation, oh.Role.ASSISTANT))
+        r = run("chat", "--model", "gpt-oss-20b", "--json", "-", stdin=json.dumps(self.MESSAGES).encode())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["prompt_tokens"], want)
+        self.assertTrue(json.loads(r.stdout)["method"].startswith("harmony"))
 
 
 EVENTS = [
@@ -168,6 +178,29 @@ class IngestTest(unittest.TestCase):
             otlp = json.load(open(os.path.join(out, "otlp.json")))
             self.assertIn("resourceMetrics", otlp)
 
+
+    def test_ingest_on_several_threads_gives_the_one_thread_result(self):
+        # Enough lines for 2 threads (2,048 per thread at least), malformed ones scattered among them.
+        rng = random.Random(5)
+        events = []
+        for i in range(9000):
+            e = dict(EVENTS[rng.choice([0, 2, 4])], person=f"p{i}")
+            events.append("not json" if i % 997 == 0 else e)
+        with tempfile.TemporaryDirectory() as d:
+            path = write_events(d, events)
+            results = {}
+            for threads in ["1", "2", "3"]:
+                out = os.path.join(d, "out" + threads)
+                r = run("ingest", path, "--prices", os.path.join(SOURCE, "data", "litellm_prices_demo.json"), "--out", out,
+                        "--threads", threads)
+                self.assertEqual(r.returncode, 3, r.stderr)
+                rows = json.load(open(os.path.join(out, "ledger.json")))["rows"]
+                results[threads] = (rows, r.stderr.decode())
+                self.assertIn(f"events/s, {threads} thread", r.stdout.decode())
+            self.assertEqual(results["1"], results["2"])  # the same rows, the same errors in line order
+            self.assertEqual(results["1"], results["3"])
+            self.assertIn(f"{path}:998: not a JSON object", results["1"][1])
+            self.assertEqual(sum(row["requests"] for row in results["1"][0]), 9000 - len(range(0, 9000, 997)))
 
     def test_absurd_times_and_counts_are_malformed_lines_in_ingest_and_report(self):
         base = dict(EVENTS[0])

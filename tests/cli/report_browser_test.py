@@ -8,6 +8,7 @@ or in report.json.
 Usage: report_browser_test.py --cli PATH --out DIR [--chromium chromium] [--screenshot PNG]
 """
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import unittest
 from html.parser import HTMLParser
 
 ARGS = None
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -78,7 +80,7 @@ class Marks(HTMLParser):
 class ReportInBrowser(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        out = os.path.abspath(ARGS.out)
+        out = cls.out = os.path.abspath(ARGS.out)
         shutil.rmtree(out, ignore_errors=True)
         r = subprocess.run([ARGS.cli, "demo", "--out", out], capture_output=True, timeout=600)
         assert r.returncode == 0, r.stderr.decode()
@@ -143,6 +145,27 @@ class ReportInBrowser(unittest.TestCase):
         # Pseudonyms are hex HMAC digests: nothing hex-like of 16+ characters in the data or the text.
         for where, text in [("report.json", report_text), ("page text", " ".join(self.marks.body_text))]:
             self.assertIsNone(re.search(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{16,}\b", text), where)
+
+    def test_python_api_gives_the_page_charts_and_altair_accepts_them(self):
+        # tokenmaxx/report.py needs only the standard library: loaded from the source tree, so this
+        # test does not depend on the Python package being installed.
+        path = os.path.join(REPO, "bindings", "python", "tokenmaxx", "report.py")
+        spec = importlib.util.spec_from_file_location("tokenmaxx_report_under_test", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        report = module.AdoptionReport.load(self.out)
+        self.assertEqual(report.vega_lite(), self.report["charts"])
+        self.assertEqual(report.chart_names, list(self.report["charts"]))
+        self.assertEqual(report.privacy, self.report["privacy"])
+        import altair as alt  # pinned in scripts/setup.sh: Altair 5, Vega-Lite 5 like the page
+        for name in report.chart_names:
+            alt.Chart.from_dict(report.vega_lite(name))  # validates against the Vega-Lite schema
+        broken = report.vega_lite("workflows")
+        broken["mark"] = {"type": "no-such-mark"}
+        with self.assertRaises(Exception):
+            alt.Chart.from_dict(broken)
+        with self.assertRaises(KeyError):
+            report.vega_lite("no-such-chart")
 
     def test_screenshot_was_saved(self):
         with open(ARGS.screenshot, "rb") as f:

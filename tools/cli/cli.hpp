@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "tokenmaxx/token/chat.hpp"
+
 namespace tokenmaxx_cli {
 
 // Exit codes, as `tokenmaxx --help` and the README state them.
@@ -69,15 +71,18 @@ struct event_read_result {
   std::size_t lines = 0;
 };
 
-// Reads an events file (JSON lines). Lines that carry raw messages are counted with the model's
-// encoding. Malformed lines are collected in `errors`, never dropped silently.
-event_read_result read_events(const std::string& path);
+// Reads an events file (JSON lines), parsing on up to `threads` threads (0: every core) in blocks of
+// whole lines. Lines that carry raw messages are counted with the model's encoding. Events and
+// errors come in line order whatever the thread count. Malformed lines are collected in `errors`,
+// never dropped silently.
+event_read_result read_events(const std::string& path, unsigned threads = 0);
 
-// Counts an OpenAI-style chat request (see chat.cpp for the rules). Throws cli_error on malformed input.
+// Counts an OpenAI-style chat request (token/chat.hpp has the rules). Throws cli_error on malformed input.
 struct chat_count {
   std::uint64_t tokens = 0;
   std::uint64_t messages = 0;
   std::string encoding;
+  tokenmaxx::chat_method method = tokenmaxx::chat_method::openai_cookbook_estimate;
 };
 chat_count count_chat_json(std::string_view model, std::string_view request_json, const std::string& where);
 
@@ -105,6 +110,7 @@ struct chat_options {
 struct ingest_options {
   std::vector<std::string> files;
   std::string prices, out;
+  unsigned threads = 0;  // 0: every core
 };
 struct report_options {
   std::vector<std::string> files;

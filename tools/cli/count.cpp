@@ -241,69 +241,29 @@ int run_encodings() {
   return exit_ok;
 }
 
-// OpenAI cookbook, "How to count tokens with tiktoken" (num_tokens_from_messages): 3 tokens per
-// message, 1 per name, 3 to prime the reply; every string value of a message is encoded.
+// tokenmaxx::count_chat_json (token/chat.hpp): harmony for gpt-oss models, the cookbook estimate for
+// the others; errors name the file (and line, for ingest).
 chat_count count_chat_json(std::string_view model, std::string_view request_json, const std::string& where) {
-  constexpr std::uint64_t tokens_per_message = 3, tokens_per_name = 1, reply_priming = 3;
   const auto enc = tokenmaxx::encoding_for_model(model);
-  chat_count out;
-  out.encoding = std::string(enc->name());
-  if (out.encoding == "o200k_harmony")
-    throw cli_error(exit_error, std::string(model) + " uses the harmony chat format (o200k_harmony), which tokenmaxx chat does not render yet; counting it with the cookbook estimate would be wrong");
-  const nlohmann::json req = nlohmann::json::parse(request_json, nullptr, /*allow_exceptions=*/false);
-  if (req.is_discarded()) throw cli_error(exit_error, where + ": not valid JSON");
-  const nlohmann::json* messages = &req;
-  if (req.is_object()) {
-    const auto it = req.find("messages");
-    if (it == req.end()) throw cli_error(exit_error, where + ": no \"messages\" array");
-    messages = &*it;
-  }
-  if (!messages->is_array()) throw cli_error(exit_error, where + ": \"messages\" must be an array");
-  auto count_text = [&](const std::string& s, const std::string& at) -> std::uint64_t {
-    try {
-      return enc->count(s);
-    } catch (const tokenmaxx::invalid_utf8_error& err) {
-      throw cli_error(exit_error, at + ": " + err.what());
-    }
-  };
-  std::size_t index = 0;
-  for (const nlohmann::json& m : *messages) {
-    const std::string at = where + ": message " + std::to_string(index++);
-    if (!m.is_object()) throw cli_error(exit_error, at + " is not an object");
-    if (!m.contains("role")) throw cli_error(exit_error, at + " has no \"role\"");
-    out.tokens += tokens_per_message;
-    for (const auto& [key, value] : m.items()) {
-      if (value.is_null()) continue;
-      if (value.is_string()) {
-        out.tokens += count_text(value.get<std::string>(), at + " field \"" + key + "\"");
-        if (key == "name") out.tokens += tokens_per_name;
-      } else if (key == "content" && value.is_array()) {
-        for (const nlohmann::json& part : value) {
-          if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
-            throw cli_error(exit_error, at + ": only text content parts can be counted (got " +
-                                            (part.is_object() ? "type \"" + part.value("type", "?") + "\"" : std::string("a non-object")) + ")");
-          out.tokens += count_text(part["text"].get<std::string>(), at + " content part");
-        }
-      } else {
-        throw cli_error(exit_error, at + " field \"" + key + "\" is not text (tool calls and other structured fields have no documented count)");
-      }
-    }
-    ++out.messages;
-  }
-  out.tokens += reply_priming;
-  return out;
+  absl::StatusOr<tokenmaxx::chat_count> c = tokenmaxx::try_count_chat_json(*enc, request_json);
+  if (!c.ok()) throw cli_error(exit_error, where + ": " + std::string(c.status().message()));
+  return {c->prompt_tokens, c->messages, std::string(enc->name()), c->method};
 }
 
 int run_chat(const chat_options& o) {
   const std::string text = read_file(o.file);
   const chat_count c = count_chat_json(o.model, text, o.file);
+  const bool estimate = c.method == tokenmaxx::chat_method::openai_cookbook_estimate;
+  const std::string method = estimate ? "openai-cookbook-estimate: 3 per message, 1 per name, 3 reply priming"
+                                      : "harmony: rendered exactly (openai-harmony)";
   if (o.json) {
     nlohmann::json j = {{"model", o.model}, {"encoding", c.encoding}, {"messages", c.messages}, {"prompt_tokens", c.tokens},
-                        {"method", "openai-cookbook-estimate: 3 per message, 1 per name, 3 reply priming"}};
+                        {"method", method}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("%llu\tprompt tokens (%llu messages, %s; OpenAI cookbook estimate)\n",
-                static_cast<unsigned long long>(c.tokens), static_cast<unsigned long long>(c.messages), c.encoding.c_str());
+    std::printf("%llu\tprompt tokens (%llu messages, %s; %s)\n", static_cast<unsigned long long>(c.tokens),
+                static_cast<unsigned long long>(c.messages), c.encoding.c_str(),
+                estimate ? "OpenAI cookbook estimate" : "harmony format, exact");
   }
   return exit_ok;
 }

@@ -1,12 +1,17 @@
 // tokenmaxx ingest: usage events into the ledger (per tenant and model, priced), written as a
 // snapshot (binary and JSON), Prometheus text and OTLP JSON. Also the events reader `report` uses.
+#include <algorithm>
 #include <chrono>
+#include <exception>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "cli.hpp"
 #include "tokenmaxx/token.hpp"
@@ -56,93 +61,164 @@ bool get_count(const nlohmann::json& obj, const char* key, std::uint64_t& out) {
   return out <= tokenmaxx::max_increment;
 }
 
+// One line of an events file (line number `n`): an event, or an error naming the file and line.
+void parse_event_line(const std::string& path, std::size_t n, std::string_view line, event_read_result& result) {
+  if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+  // Errors name the file, line and field, never the content (it may hold a person's identifier).
+  auto bad = [&](const std::string& why) { result.errors.push_back(path + ":" + std::to_string(n) + ": " + why); };
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    bad("not a JSON object");
+    return;
+  }
+  usage_event_row e;
+  e.line = n;
+  bool ok = true;
+  for (auto [key, field] : {std::pair<const char*, std::string*>{"person", &e.person}, {"team", &e.team},
+                            {"workflow", &e.workflow}, {"tenant", &e.tenant}, {"model", &e.model}}) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      bad(std::string("missing, empty or non-string field \"") + key + "\"");
+      ok = false;
+      break;
+    }
+    *field = it->get<std::string>();
+  }
+  if (!ok) return;
+  if (!j.contains("time") || !parse_time(j["time"], e.time_seconds)) {
+    bad("\"time\" must be Unix seconds or an ISO 8601 UTC time such as 2026-01-05T09:30:00Z, from 1970 to 9999");
+    return;
+  }
+  if (const auto u = j.find("usage"); u != j.end()) {
+    if (!u->is_object()) {
+      bad("\"usage\" must be an object");
+      return;
+    }
+    std::uint64_t prompt = 0, completion = 0, cached = 0, reasoning = 0, in_tok = 0, out_tok = 0;
+    bool fields = get_count(*u, "prompt_tokens", prompt) && get_count(*u, "completion_tokens", completion) &&
+                  get_count(*u, "input_tokens", in_tok) && get_count(*u, "output_tokens", out_tok);
+    if (const auto pd = u->find("prompt_tokens_details"); fields && pd != u->end() && pd->is_object())
+      fields = get_count(*pd, "cached_tokens", cached);
+    if (const auto cd = u->find("completion_tokens_details"); fields && cd != u->end() && cd->is_object())
+      fields = get_count(*cd, "reasoning_tokens", reasoning);
+    if (const auto id = u->find("input_tokens_details"); fields && id != u->end() && id->is_object())
+      fields = get_count(*id, "cached_tokens", cached);
+    if (const auto od = u->find("output_tokens_details"); fields && od != u->end() && od->is_object())
+      fields = get_count(*od, "reasoning_tokens", reasoning);
+    if (!fields) {
+      bad("usage token counts must be integers from 0 to 2^48 - 1");
+      return;
+    }
+    if ((prompt || completion) && (in_tok || out_tok)) {
+      bad("usage has both prompt_tokens/completion_tokens and input_tokens/output_tokens");
+      return;
+    }
+    prompt += in_tok;
+    completion += out_tok;
+    if (cached > prompt || reasoning > completion) {
+      bad("cached_tokens above the prompt tokens or reasoning_tokens above the completion tokens");
+      return;
+    }
+    e.input = prompt - cached;
+    e.cached_input = cached;
+    e.output = completion - reasoning;
+    e.reasoning = reasoning;
+  } else if (const auto m = j.find("messages"); m != j.end()) {
+    try {
+      const auto enc = tokenmaxx::encoding_for_model(e.model);
+      absl::StatusOr<std::vector<tokenmaxx::chat_message>> messages = tokenmaxx::try_chat_messages_from_json(*m);
+      absl::StatusOr<tokenmaxx::chat_count> prompt =
+          messages.ok() ? tokenmaxx::try_count_chat(*enc, *messages) : absl::StatusOr<tokenmaxx::chat_count>(messages.status());
+      if (!prompt.ok()) {
+        bad(std::string(prompt.status().message()));
+        return;
+      }
+      e.input = prompt->prompt_tokens;
+      if (const auto r = j.find("response"); r != j.end()) {
+        if (!r->is_string()) {
+          bad("\"response\" must be text");
+          return;
+        }
+        e.output = enc->count(r->get<std::string>());
+      }
+    } catch (const tokenmaxx::error& err) {  // an unknown model, text that is not UTF-8
+      bad(err.what());
+      return;
+    }
+  } else {
+    bad("neither \"usage\" (token counts) nor \"messages\" (text to count)");
+    return;
+  }
+  result.events.push_back(std::move(e));
+}
+
+// Parses `lines` (numbered from `first_line`) on up to `threads` threads, appending the events and
+// errors to `result` in line order.
+void parse_event_lines(const std::string& path, std::size_t first_line, const std::vector<std::string_view>& lines,
+                       unsigned threads, event_read_result& result) {
+  const std::size_t per_thread_min = 2048;  // below this a thread costs more than it saves
+  const std::size_t n_threads = std::max<std::size_t>(1, std::min<std::size_t>(threads, lines.size() / per_thread_min));
+  std::vector<event_read_result> parts(n_threads);
+  std::vector<std::exception_ptr> failures(n_threads);
+  auto work = [&](std::size_t t) {
+    try {
+      const std::size_t lo = lines.size() * t / n_threads, hi = lines.size() * (t + 1) / n_threads;
+      for (std::size_t i = lo; i < hi; ++i) parse_event_line(path, first_line + i, lines[i], parts[t]);
+    } catch (...) {
+      failures[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < n_threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& th : pool) th.join();
+  for (const std::exception_ptr& f : failures)
+    if (f) std::rethrow_exception(f);
+  for (event_read_result& part : parts) {
+    result.events.insert(result.events.end(), std::make_move_iterator(part.events.begin()), std::make_move_iterator(part.events.end()));
+    result.errors.insert(result.errors.end(), std::make_move_iterator(part.errors.begin()), std::make_move_iterator(part.errors.end()));
+  }
+}
+
 }  // namespace
 
-event_read_result read_events(const std::string& path) {
+event_read_result read_events(const std::string& path, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::ifstream in(path, std::ios::binary);
   if (!in) throw cli_error(exit_error, "cannot open " + path);
   event_read_result result;
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::size_t n = ++result.lines;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    // Errors name the file, line and field, never the content (it may hold a person's identifier).
-    auto bad = [&](const std::string& why) { result.errors.push_back(path + ":" + std::to_string(n) + ": " + why); };
-    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) {
-      bad("not a JSON object");
-      continue;
+  // Blocks of whole lines, each parsed on all threads: memory stays bounded by the block size.
+  constexpr std::size_t block_bytes = 32u << 20;
+  std::string block, carry;
+  std::vector<std::string_view> lines;
+  for (bool eof = false; !eof;) {
+    block = std::move(carry);
+    carry.clear();
+    const std::size_t had = block.size();
+    block.resize(had + block_bytes);
+    in.read(block.data() + had, static_cast<std::streamsize>(block_bytes));
+    block.resize(had + static_cast<std::size_t>(in.gcount()));
+    eof = !in;
+    if (in.bad()) throw cli_error(exit_error, "cannot read " + path);
+    if (!eof) {  // keep the partial last line for the next block
+      const std::size_t last_newline = block.rfind('\n');
+      if (last_newline == std::string::npos) {  // one line longer than a block: read on
+        carry = std::move(block);
+        continue;
+      }
+      carry.assign(block, last_newline + 1);
+      block.resize(last_newline + 1);
     }
-    usage_event_row e;
-    e.line = n;
-    bool ok = true;
-    for (auto [key, field] : {std::pair<const char*, std::string*>{"person", &e.person}, {"team", &e.team},
-                              {"workflow", &e.workflow}, {"tenant", &e.tenant}, {"model", &e.model}}) {
-      const auto it = j.find(key);
-      if (it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-        bad(std::string("missing, empty or non-string field \"") + key + "\"");
-        ok = false;
-        break;
-      }
-      *field = it->get<std::string>();
+    lines.clear();
+    for (std::size_t pos = 0; pos < block.size();) {
+      std::size_t end = block.find('\n', pos);
+      if (end == std::string::npos) end = block.size();
+      lines.emplace_back(block.data() + pos, end - pos);
+      pos = end + 1;
     }
-    if (!ok) continue;
-    if (!j.contains("time") || !parse_time(j["time"], e.time_seconds)) {
-      bad("\"time\" must be Unix seconds or an ISO 8601 UTC time such as 2026-01-05T09:30:00Z, from 1970 to 9999");
-      continue;
-    }
-    if (const auto u = j.find("usage"); u != j.end()) {
-      if (!u->is_object()) {
-        bad("\"usage\" must be an object");
-        continue;
-      }
-      std::uint64_t prompt = 0, completion = 0, cached = 0, reasoning = 0, in_tok = 0, out_tok = 0;
-      bool fields = get_count(*u, "prompt_tokens", prompt) && get_count(*u, "completion_tokens", completion) &&
-                    get_count(*u, "input_tokens", in_tok) && get_count(*u, "output_tokens", out_tok);
-      if (const auto pd = u->find("prompt_tokens_details"); fields && pd != u->end() && pd->is_object())
-        fields = get_count(*pd, "cached_tokens", cached);
-      if (const auto cd = u->find("completion_tokens_details"); fields && cd != u->end() && cd->is_object())
-        fields = get_count(*cd, "reasoning_tokens", reasoning);
-      if (const auto id = u->find("input_tokens_details"); fields && id != u->end() && id->is_object())
-        fields = get_count(*id, "cached_tokens", cached);
-      if (const auto od = u->find("output_tokens_details"); fields && od != u->end() && od->is_object())
-        fields = get_count(*od, "reasoning_tokens", reasoning);
-      if (!fields) {
-        bad("usage token counts must be integers from 0 to 2^48 - 1");
-        continue;
-      }
-      if ((prompt || completion) && (in_tok || out_tok)) {
-        bad("usage has both prompt_tokens/completion_tokens and input_tokens/output_tokens");
-        continue;
-      }
-      prompt += in_tok;
-      completion += out_tok;
-      if (cached > prompt || reasoning > completion) {
-        bad("cached_tokens above the prompt tokens or reasoning_tokens above the completion tokens");
-        continue;
-      }
-      e.input = prompt - cached;
-      e.cached_input = cached;
-      e.output = completion - reasoning;
-      e.reasoning = reasoning;
-    } else if (const auto m = j.find("messages"); m != j.end()) {
-      try {
-        e.input = count_chat_json(e.model, m->dump(), path + ":" + std::to_string(n)).tokens;
-        if (const auto r = j.find("response"); r != j.end()) {
-          if (!r->is_string()) throw cli_error(exit_error, path + ":" + std::to_string(n) + ": \"response\" must be text");
-          e.output = tokenmaxx::encoding_for_model(e.model)->count(r->get<std::string>());
-        }
-      } catch (const std::exception& err) {
-        result.errors.push_back(err.what());
-        continue;
-      }
-    } else {
-      bad("neither \"usage\" (token counts) nor \"messages\" (text to count)");
-      continue;
-    }
-    result.events.push_back(std::move(e));
+    parse_event_lines(path, result.lines + 1, lines, threads, result);
+    result.lines += lines.size();
   }
-  if (in.bad()) throw cli_error(exit_error, "cannot read " + path);
   return result;
 }
 
@@ -154,7 +230,7 @@ int run_ingest(const ingest_options& o) {
   std::size_t events = 0, lines = 0;
   std::vector<std::string> errors;
   for (const std::string& path : o.files) {
-    event_read_result r = read_events(path);
+    event_read_result r = read_events(path, o.threads);
     lines += r.lines;
     for (const usage_event_row& e : r.events) {
       const absl::Status st = ledger.record(e.tenant, e.model,
@@ -200,8 +276,9 @@ int run_ingest(const ingest_options& o) {
                 static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(in),
                 static_cast<unsigned long long>(out), cost);
   }
-  std::printf("ingested %zu events from %zu lines in %.3f s (%.0f events/s, one thread); %zu malformed\n", events, lines, secs,
-              secs > 0 ? static_cast<double>(events) / secs : 0.0, errors.size());
+  const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::printf("ingested %zu events from %zu lines in %.3f s (%.0f events/s, %u thread%s); %zu malformed\n", events, lines, secs,
+              secs > 0 ? static_cast<double>(events) / secs : 0.0, threads, threads == 1 ? "" : "s", errors.size());
   std::printf("wrote %s/{ledger.bin,ledger.json,metrics.prom,otlp.json}\n", o.out.c_str());
   return report_malformed(errors, "ingested");
 }

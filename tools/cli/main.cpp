@@ -68,18 +68,22 @@ int main(int argc, char** argv) {
   h->add_option("file", chat.file, "the request: {\"messages\": [...]} or a bare messages array; - for stdin")->required();
   h->add_flag("--json", chat.json, "print {model, encoding, messages, prompt_tokens}");
   h->footer(
-      "This is OpenAI's documented ESTIMATE, not the served count: per the OpenAI cookbook\n"
-      "(\"How to count tokens with tiktoken\") every message adds 3 tokens, a \"name\" field 1 more, and\n"
-      "3 tokens prime the reply; every string field of a message (role, content, name) is encoded.\n"
+      "gpt-oss models (encoding o200k_harmony) are rendered in the harmony format exactly as the\n"
+      "openai-harmony package renders the conversation before the assistant's reply (tested token for\n"
+      "token); a server that prepends its own system message counts that message too.\n"
+      "For every other model this is OpenAI's documented ESTIMATE, not the served count: per the OpenAI\n"
+      "cookbook (\"How to count tokens with tiktoken\") every message adds 3 tokens, a \"name\" field 1 more,\n"
+      "and 3 tokens prime the reply; every string field of a message (role, content, name) is encoded.\n"
       "Content given as parts counts the text parts; other parts (images, audio) are an error because\n"
-      "their token cost is not a text count. gpt-oss models (o200k_harmony, the harmony format) are\n"
-      "refused until harmony rendering is implemented.");
+      "their token cost is not a text count.");
 
   ingest_options ingest;
   auto* i = app.add_subcommand("ingest", "account usage events per tenant and model; write snapshot and exports");
   i->add_option("files", ingest.files, "events files (JSON lines)")->required();
   i->add_option("--prices", ingest.prices, "LiteLLM model_prices_and_context_window.json (costs)")->required();
   i->add_option("--out", ingest.out, "output folder")->required();
+  i->add_option("--threads", ingest.threads, "threads parsing the events (default 0: every core); the result does not depend on it")
+      ->check(CLI::Range(0u, 1024u));
   i->footer(
       "Each line: {\"time\", \"person\", \"team\", \"workflow\", \"tenant\", \"model\"} plus either \"usage\"\n"
       "(as the API reports it: prompt_tokens, completion_tokens, prompt_tokens_details.cached_tokens,\n"

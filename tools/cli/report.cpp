@@ -292,13 +292,12 @@ int run_report(const report_options& o) {
       const std::array<std::string_view, 1> g1{e.team};
       const std::array<std::string_view, 2> g2{e.team, e.workflow};
       const auto t = clock_type::time_point(std::chrono::seconds(e.time_seconds));
-      for (absl::Status st : {levels[0].agg->add({.person_id = e.person, .group = g1, .tokens = tokens, .requests = 1, .time = t}),
-                              levels[1].agg->add({.person_id = e.person, .group = g2, .tokens = tokens, .requests = 1, .time = t})}) {
-        if (!st.ok()) {
-          errors.push_back(event_file[i] + ":" + std::to_string(e.line) + ": " + std::string(st.message()));
-          break;
-        }
-      }
+      // Team x workflow first: it checks everything the team level checks (same person, time and
+      // amounts, a superset of the group values, at least as many groups), so an event is added to
+      // both levels or to neither, never counted for the team while reported as malformed.
+      absl::Status st = levels[1].agg->add({.person_id = e.person, .group = g2, .tokens = tokens, .requests = 1, .time = t});
+      if (st.ok()) st = levels[0].agg->add({.person_id = e.person, .group = g1, .tokens = tokens, .requests = 1, .time = t});
+      if (!st.ok()) errors.push_back(event_file[i] + ":" + std::to_string(e.line) + ": " + std::string(st.message()));
     }
     std::array<tokenmaxx::adoption_report, 2> released;
     for (std::size_t li = 0; li < 2; ++li) {

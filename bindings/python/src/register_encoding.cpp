@@ -17,6 +17,7 @@
 #include "tokenmaxx/token/detail/thread_pool.hpp"
 #include "tokenmaxx/token/pretokenizer.hpp"
 #include "tokenmaxx/token/unstable.hpp"
+#include "tokenmaxx/token/chat.hpp"
 #include "tokenmaxx/token/encoding.hpp"
 #include "tokenmaxx/token/hf_tokenizer.hpp"
 #include "tokenmaxx/token/model_table.hpp"
@@ -338,6 +339,19 @@ void register_encoding(py::module_& m) {
       .def_property_readonly(
           "pcre2_pattern", [](const py_encoding& e) { return std::string(e.enc().get_pretokenizer().pcre2_pattern()); },
           "The PCRE2 spelling of a compiled pattern (empty for a hand-written scanner).")
+      .def(
+          "count_chat_json",
+          [](const py_encoding& e, std::string_view request) {
+            const tokenmaxx::chat_count c = tokenmaxx::count_chat_json(e.enc(), request);
+            return py::make_tuple(c.prompt_tokens, c.messages, std::string(tokenmaxx::chat_method_name(c.method)));
+          },
+          py::arg("request_json"), "(prompt_tokens, messages, method) of a chat request (token/chat.hpp); ValueError if malformed.")
+      .def(
+          "render_harmony_json",
+          [](const py_encoding& e, std::string_view request) {
+            return tokenmaxx::render_harmony(e.enc(), tokenmaxx::parse_chat_request(request));
+          },
+          py::arg("request_json"), "The harmony token ids of a chat request followed by the assistant's turn.")
       .def("pieces", [](const py_encoding& e, std::string_view text) { return e.enc().pieces(text); },
            py::arg("text"), "The (begin, end) byte ranges of the pretokenized pieces of UTF-8 bytes or str.")
       .def_property_readonly("max_token_value", [](const py_encoding& e) { return e.enc().max_token_value(); })

@@ -10,7 +10,7 @@ import pytest
 MODULES = [
     "tokenmaxx", "tokenmaxx.token", "tokenmaxx.core", "tokenmaxx.registry", "tokenmaxx.model", "tokenmaxx.load",
     "tokenmaxx._openai_public", "tokenmaxx.tiktoken_compat", "tokenmaxx.tiktoken_compat._educational",
-    "tokenmaxx.usage", "tokenmaxx.ledger", "tokenmaxx.privacy", "tokenmaxx.dask", "tokenmaxx.spark",
+    "tokenmaxx.usage", "tokenmaxx.ledger", "tokenmaxx.privacy", "tokenmaxx.report", "tokenmaxx.dask", "tokenmaxx.spark",
 ]
 
 

@@ -27,7 +27,7 @@ from conftest import REPO
 MODULES = [
     "tokenmaxx", "tokenmaxx.token", "tokenmaxx.core", "tokenmaxx.registry", "tokenmaxx.model", "tokenmaxx.load",
     "tokenmaxx._openai_public", "tokenmaxx.tiktoken_compat", "tokenmaxx.tiktoken_compat._educational",
-    "tokenmaxx.usage", "tokenmaxx.ledger", "tokenmaxx.privacy", "tokenmaxx.dask", "tokenmaxx.spark",
+    "tokenmaxx.usage", "tokenmaxx.ledger", "tokenmaxx.privacy", "tokenmaxx.report", "tokenmaxx.dask", "tokenmaxx.spark",
 ]
 FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w+-]*)\s*$")
 NOT_RUN = re.compile(r"^\s*<!--\s*not-run:\s*(?P<reason>\S.*?)\s*-->\s*$")

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from tokenmaxx import _core, token
 from tokenmaxx.token import (
+    ChatCount,
     Encoding,
     VocabError,
+    count_chat,
     encoding_for_model,
     encoding_name_for_model,
     get_encoding,
@@ -32,22 +34,25 @@ from tokenmaxx.token import (
 )
 
 if TYPE_CHECKING:
-    from tokenmaxx import ledger, privacy, tiktoken_compat, usage
+    from tokenmaxx import ledger, privacy, report, tiktoken_compat, usage
 
 __version__: str = _core.__version__  # include/tokenmaxx/base/version.hpp
 
-_LAZY_SUBMODULES = ("ledger", "privacy", "tiktoken_compat", "usage")
+_LAZY_SUBMODULES = ("ledger", "privacy", "report", "tiktoken_compat", "usage")
 
 # Spelled out (not extended from token.__all__): type checkers read only a literal list.
 __all__ = [
+    "ChatCount",
     "Encoding",
     "VocabError",
+    "count_chat",
     "encoding_for_model",
     "encoding_name_for_model",
     "get_encoding",
     "ledger",
     "list_encoding_names",
     "privacy",
+    "report",
     "simd_backend",
     "tiktoken_compat",
     "token",
@@ -56,7 +61,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Imports ``tokenmaxx.usage``, ``.ledger``, ``.privacy`` and ``.tiktoken_compat`` on first use."""
+    """Imports ``tokenmaxx.usage``, ``.ledger``, ``.privacy``, ``.report`` and ``.tiktoken_compat`` on first use."""
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

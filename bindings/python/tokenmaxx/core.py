@@ -7,8 +7,9 @@ the GIL released, and the ``*_batch`` methods use a native thread pool.
 from __future__ import annotations
 
 import functools
+import json
 import re
-from typing import TYPE_CHECKING, AbstractSet, Any, Collection, Literal, NoReturn, Sequence, Union
+from typing import TYPE_CHECKING, AbstractSet, Any, Collection, Literal, Mapping, NamedTuple, NoReturn, Sequence, Union
 
 from tokenmaxx._core import token as _token
 
@@ -17,6 +18,22 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 _Specials = Union[Literal["all"], Collection[str]]
+_ChatRequest = Union[Sequence[Mapping[str, Any]], Mapping[str, Any]]
+
+
+class ChatCount(NamedTuple):
+    """The prompt tokens of a chat request, how many messages it had, and how they were counted:
+    ``"harmony"`` (exact, gpt-oss) or ``"openai-cookbook-estimate"`` (OpenAI's documented estimate)."""
+
+    prompt_tokens: int
+    messages: int
+    method: str
+
+
+def _chat_request_json(request: _ChatRequest) -> str:
+    if isinstance(request, Mapping):
+        return json.dumps(request, ensure_ascii=False)
+    return json.dumps({"messages": list(request)}, ensure_ascii=False)
 
 
 class Encoding:
@@ -242,6 +259,32 @@ class Encoding:
         if limit < 0:
             raise ValueError("limit must be non-negative")
         return self._core.count_until(text, limit)
+
+    def count_chat(self, messages: _ChatRequest) -> ChatCount:
+        """The prompt tokens of an OpenAI-style chat request (its ``messages`` list, or the request
+        dict) for a model of this encoding. For ``o200k_harmony`` (gpt-oss) this is the harmony
+        rendering, exactly as ``openai-harmony`` renders the conversation before the assistant's
+        turn; for every other encoding it is OpenAI's documented estimate (every string field
+        encoded, 3 tokens per message, 1 per name, 3 to prime the reply). ``ValueError`` for
+        anything but text content (images, tool calls), naming the message.
+
+            import tokenmaxx
+            hello = [{"role": "user", "content": "Hello there"}]
+            assert tokenmaxx.get_encoding("o200k_harmony").count_chat(hello) == (8, 1, "harmony")
+            assert tokenmaxx.get_encoding("o200k_base").count_chat(hello).method == "openai-cookbook-estimate"
+        """
+        return ChatCount(*self._core.count_chat_json(_chat_request_json(messages)))
+
+    def render_harmony(self, messages: _ChatRequest) -> list[int]:
+        """The harmony token ids of a chat request followed by ``<|start|>assistant``: what
+        ``count_chat`` counts for gpt-oss models. Needs the harmony special tokens (o200k_harmony).
+
+            import tokenmaxx
+            enc = tokenmaxx.get_encoding("o200k_harmony")
+            ids = enc.render_harmony([{"role": "user", "content": "Hello there"}])
+            assert enc.decode(ids) == "<|start|>user<|message|>Hello there<|end|><|start|>assistant"
+        """
+        return self._core.render_harmony_json(_chat_request_json(messages))
 
     # ====================
     # Decoding

@@ -13,7 +13,9 @@ This is the Python face of ``tokenmaxx._core.token``, as ``tokenmaxx.usage`` and
 """
 from __future__ import annotations
 
-from tokenmaxx.core import Encoding
+from typing import Any, Mapping, Sequence, Union
+
+from tokenmaxx.core import ChatCount, Encoding
 from tokenmaxx.load import VocabError
 from tokenmaxx.model import encoding_for_model, encoding_name_for_model
 from tokenmaxx.registry import OPEN_MODEL_ENCODINGS, get_encoding, list_encoding_names
@@ -32,14 +34,29 @@ def simd_backend() -> str:
     return _core_token.simd_backend()
 
 
+def count_chat(messages: Union[Sequence[Mapping[str, Any]], Mapping[str, Any]], *, model: str) -> ChatCount:
+    """The prompt tokens of an OpenAI-style chat request for ``model`` (``Encoding.count_chat`` of
+    the model's encoding): exact harmony rendering for gpt-oss models, OpenAI's documented
+    estimate for the others; the result's ``method`` says which.
+
+        import tokenmaxx
+        request = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]}
+        assert tokenmaxx.count_chat(request, model="gpt-oss-20b").method == "harmony"
+        assert tokenmaxx.count_chat(request["messages"], model="gpt-4o").prompt_tokens == 15  # (3+1+3) + (3+1+1) + 3
+    """
+    return encoding_for_model(model).count_chat(messages)
+
+
 def available_simd_backends() -> list[str]:
     """The SIMD backends this build carries and this CPU runs, ``"scalar"`` first, best last."""
     return _core_token.available_simd_backends()
 
 __all__ = [
+    "ChatCount",
     "HFTokenizer",
     "OPEN_MODEL_ENCODINGS",
     "available_simd_backends",
+    "count_chat",
     "simd_backend",
     "Encoding",
     "VocabError",

@@ -13,3 +13,4 @@
 #include "tokenmaxx/token/detail/stream_impl.hpp"
 #include "tokenmaxx/token/detail/hf_tokenizer_impl.hpp"
 #include "tokenmaxx/token/detail/pretokenizer_impl.hpp"
+#include "tokenmaxx/token/detail/chat_impl.hpp"

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tokenmaxx/token/chat.hpp"
+#include "tokenmaxx/token/model_table.hpp"
 #include "tokenmaxx/token/registry.hpp"
 
 namespace {

@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
 import random
 import tempfile
 import time
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import pandas as pd
 
 import tokenmaxx
 import tokenmaxx.dask as tmd
+from tokenmaxx._partials import sum_adoption
 from tokenmaxx.privacy import AdoptionAggregator, MasterKey, PrivacyAccountant
 from tokenmaxx.usage import Ledger, UsageSnapshot
 
@@ -100,8 +103,21 @@ def references(inputs: dict) -> dict:
     for row in range(inputs["events"]):
         ledger.record(u["tenant"][row], u["model"][row], input=u["input"][row], output=u["output"][row],
                       requests=u["requests"][row])
+    usage = ledger.snapshot_and_reset(now=END).merge(UsageSnapshot("delta", START, END))
+    # What a partition ships to the reduction (docs/SCALE.md, "Memory per partition"): the encoded
+    # usage snapshot per row, and the pickled adoption sums per distinct (person, group).
+    frames = [pd.read_parquet(f) for f in inputs["adoption_files"]]
+    tracemalloc.start()
+    adoption = sum_adoption(0, frames, ["team", "workflow"],
+                            int(MONDAY.timestamp()) * 10**9, int((MONDAY + timedelta(weeks=1)).timestamp()) * 10**9)
+    adoption_memory = tracemalloc.get_traced_memory()[0]  # what the partial keeps alive
+    tracemalloc.stop()
     return {"tokens": sum(enc.count_batch(inputs["lines"], num_threads=1)),
-            "usage": ledger.snapshot_and_reset(now=END).merge(UsageSnapshot("delta", START, END)).encode_binary()}
+            "usage": usage.encode_binary(),
+            "usage_bytes_per_row": len(usage.encode_binary()) / max(1, len(usage.rows)), "usage_rows": len(usage.rows),
+            "adoption_bytes_per_pair": len(pickle.dumps(adoption)) / max(1, len(adoption.sums)),
+            "adoption_memory_per_pair": adoption_memory / max(1, len(adoption.sums)),
+            "adoption_pairs": len(adoption.sums)}
 
 
 def run_workloads(inputs: dict, tmp: Path, key: MasterKey, run: int) -> dict:
@@ -151,10 +167,10 @@ def main() -> None:
                         for name, (seconds, _) in timings.items():
                             best[name] = min(best.get(name, seconds), seconds)
                 results[workers] = best
-        write_report(args, inputs, results)
+        write_report(args, inputs, results, ref)
 
 
-def write_report(args, inputs: dict, results: dict) -> None:
+def write_report(args, inputs: dict, results: dict, ref: dict) -> None:
     mb = inputs["text_bytes"] / 1e6
     ev = inputs["events"]
     rows = []
@@ -168,10 +184,10 @@ def write_report(args, inputs: dict, results: dict) -> None:
     load_after = os.getloadavg()[0]
     text = f"""# Scale: tokenmaxx.dask on 1 and 2 worker processes
 
-Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; other engineers'
-builds and tests were running on the same 2 cores (load average LOAD_BEFORE before the run, LOAD_AFTER
-after it), so absolute figures are noisy and the 1- and 2-worker figures, measured one after the
-other in one process, can only scale as far as the cores left free allow.
+Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; load
+average LOAD_BEFORE before the run, LOAD_AFTER after it (anything else running on the cores shows
+there). The 1- and 2-worker figures are measured one after the other in one process, so they can only
+scale as far as the cores left free allow.
 Input: {mb:.1f} MB of corpus text in {inputs['texts']:,} JSON lines ({args.files} files, 4 MiB blocks);
 {ev:,} usage events and {ev:,} adoption events in {args.files} Parquet files each. Every run's token
 total and usage snapshot were checked equal (bit for bit) to the single-process answer before timing.
@@ -181,6 +197,11 @@ processes=True)`.
 | workload | 1 worker | 2 workers | speed-up | wall time (1 / 2 workers) |
 | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
+
+What a partition ships: the encoded usage snapshot takes {ref['usage_bytes_per_row']:.0f} bytes per
+(tenant, model) row ({ref['usage_rows']:,} rows); the adoption sums hold
+{ref['adoption_memory_per_pair']:.0f} bytes of memory per distinct (person, group) (tracemalloc) and
+pickle to {ref['adoption_bytes_per_pair']:.0f} bytes per pair ({ref['adoption_pairs']:,} pairs).
 
 Command: `source scripts/env.sh && python3 bench/scale/scale_bench.py --text-mb {args.text_mb} --events {ev}
 --files {args.files} --repeat {args.repeat} --out {args.out}`

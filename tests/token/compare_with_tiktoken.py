@@ -88,13 +88,18 @@ def compare_cli(cli, corpora, references, reference_name, env=None):
     return failures
 
 
-def main():
+def parse_compare_args():
+    """The command line both comparison scripts take: --cli, --corpus, --corpus-list, --sample."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
     ap.add_argument("--corpus", default=os.environ.get("TOKENMAXX_CORPUS_DIR"))
     ap.add_argument("--corpus-list", default=os.path.join(HERE, "corpus_files.txt"))
     ap.add_argument("--sample", type=int, default=0, metavar="K", help="every K-th row, 64 Ki chars of .txt files")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    args = parse_compare_args()
     if not args.corpus or not os.environ.get("TIKTOKEN_CACHE_DIR"):
         sys.exit("set TOKENMAXX_CORPUS_DIR and TIKTOKEN_CACHE_DIR (scripts/test.sh does)")
     if not os.path.isdir(args.corpus):

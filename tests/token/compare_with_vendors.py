@@ -11,12 +11,11 @@ scripts/setup.sh installs both packages; a missing one is a failure, never a ski
 --sample K keeps every K-th row of each .jsonl file and the first 64 Ki characters of each .txt
 document (the sanitizer builds run this shortened comparison).
 """
-import argparse
 import os
 import re
 import sys
 
-from compare_with_tiktoken import HERE, compare_cli, corpus_rows, required_corpus_files
+from compare_with_tiktoken import compare_cli, corpus_rows, parse_compare_args, required_corpus_files
 
 # llama-models' Tokenizer.encode cuts its input at 400,000 characters and at runs of 25,000
 # whitespace or non-whitespace characters; such documents are compared with the tiktoken model
@@ -48,12 +47,7 @@ def tekken_reference():
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--corpus", default=os.environ.get("TOKENMAXX_CORPUS_DIR"))
-    ap.add_argument("--corpus-list", default=os.path.join(HERE, "corpus_files.txt"))
-    ap.add_argument("--sample", type=int, default=0, metavar="K", help="every K-th row, 64 Ki chars of .txt files")
-    args = ap.parse_args()
+    args = parse_compare_args()
     if not args.corpus or not os.path.isdir(args.corpus):
         sys.exit(f"FAIL: set TOKENMAXX_CORPUS_DIR to the corpus folder (got {args.corpus!r})")
     try:

@@ -42,7 +42,9 @@ endforeach()
 
 run(org_chart TRUE --audit-log "${WORK}/org.jsonl" --org-chart "${DATA}/org_chart.json" "${DATA}/events.jsonl")
 expect(org_chart "${out}" "search +chat")
-expect(org_chart "${out}" "legal +chat +suppressed")
+# legal has no events: its groups are listed (the org chart's groups, all of them), but whether its
+# noisy count falls below k is up to the noise (count 0, so usually suppressed, not always).
+expect(org_chart "${out}" "legal +chat +(suppressed|[0-9]+ \\[)")
 
 run(org_chart_json TRUE --json --audit-log "${WORK}/org_json.jsonl" --org-chart "${DATA}/org_chart.json" "${DATA}/events.jsonl")
 string(JSON groups LENGTH "${out}" groups)

@@ -70,6 +70,11 @@ TEST(bpe, a_byte_without_a_token_is_an_error) {
   EXPECT_THROW(enc->encode_piece(std::string(200, 'a') + "z"), tokenmaxx::error);  // the long-piece merge too
   EXPECT_THROW(tokenmaxx::byte_pair_encode(enc->vocab(), "za"), tokenmaxx::error);
   EXPECT_EQ(enc->encode_piece(""), ids{});
+  // A byte without a token of its own is fine once a merge has absorbed it.
+  const auto absorbed = encoding_over({{"a", 0}, {"b", 1}, {"zb", 2}});
+  EXPECT_EQ(absorbed->encode_piece("zba"), (ids{2, 0}));
+  EXPECT_EQ(reference_merge(absorbed->vocab(), "zba"), (ids{2, 0}));
+  EXPECT_THROW(absorbed->encode_piece("zab"), tokenmaxx::error);
 }
 
 // A random vocabulary over a 3-letter alphabet: tokens made by joining two earlier tokens (so

@@ -46,11 +46,15 @@ inline bpe_heap_scratch& thread_bpe_scratch() {
 
 template <class Emit>
 void bpe_merge_small(const rank_table& t, const std::uint8_t* p, std::size_t n, Emit&& emit) {
-  // start[k] is the first byte of part k; rank[k] the rank of parts k and k+1 joined.
+  // start[k] is the first byte of part k, part[k] its rank; rank[k] the rank of parts k and k+1
+  // joined. Keeping part[] spares a vocabulary lookup per emitted token (each one a likely cache
+  // miss on text the piece cache does not know).
   std::uint32_t start[small_piece_bytes + 1];
+  rank_t part[small_piece_bytes + 1];
   rank_t rank[small_piece_bytes + 1];
   std::size_t m = n;  // number of parts
   for (std::size_t k = 0; k <= n; ++k) start[k] = static_cast<std::uint32_t>(k);
+  for (std::size_t k = 0; k < n; ++k) part[k] = t.find(p + k, 1);
   for (std::size_t k = 0; k + 1 < n; ++k) rank[k] = t.find_pair(p + k);
   rank[n - 1] = no_rank;
   auto pair_rank = [&](std::size_t k) -> rank_t {  // parts k and k+1 joined, after a merge
@@ -66,9 +70,11 @@ void bpe_merge_small(const rank_table& t, const std::uint8_t* p, std::size_t n, 
         at = k;
       }
     if (best == no_rank) break;
-    // Remove part at+1.
+    // Part `at` becomes the merged token; remove part at+1.
+    part[at] = best;
     for (std::size_t k = at + 1; k < m; ++k) {
       start[k] = start[k + 1];
+      part[k] = part[k + 1];
       rank[k] = rank[k + 1];
     }
     --m;
@@ -76,9 +82,8 @@ void bpe_merge_small(const rank_table& t, const std::uint8_t* p, std::size_t n, 
     if (at > 0) rank[at - 1] = pair_rank(at - 1);
   }
   for (std::size_t k = 0; k < m; ++k) {
-    const rank_t r = t.find(p + start[k], start[k + 1] - start[k]);
-    if (r == no_rank) throw_unencodable_byte(p[start[k]]);
-    emit(r);
+    if (part[k] == no_rank) throw_unencodable_byte(p[start[k]]);
+    emit(part[k]);
   }
 }
 
@@ -167,16 +172,19 @@ inline merge_memo& thread_merge_memo() {
   return memo;
 }
 
-// Emits the tokens of one piece, in order.
+// Emits the tokens of one piece, in order. Pieces of up to `memo_from_bytes` bytes bypass the
+// merge memo (callers that cache short pieces themselves pass their own limit: probing and filling
+// a second table for them only adds cache misses).
 template <class Emit>
-void bpe_encode_piece(const rank_table& t, const std::uint8_t* p, std::size_t n, Emit&& emit) {
+void bpe_encode_piece(const rank_table& t, const std::uint8_t* p, std::size_t n, Emit&& emit,
+                      std::size_t memo_from_bytes = 0) {
   const rank_t whole = t.find(p, n);
   if (whole != no_rank) {
     emit(whole);
     return;
   }
   if (n > small_piece_bytes) return bpe_merge_long(t, p, n, emit);
-  if (n > merge_memo::max_bytes) return bpe_merge_small(t, p, n, emit);
+  if (n > merge_memo::max_bytes || n <= memo_from_bytes) return bpe_merge_small(t, p, n, emit);
   auto& e = thread_merge_memo().entries[bytes_hash(p, n) & (merge_memo::entry_count - 1)];
   if (e.table_id == t.id() && e.len == n && std::memcmp(e.bytes, p, n) == 0) {
     for (std::size_t k = 0; k < e.ntok; ++k) emit(e.tokens[k]);

@@ -143,11 +143,14 @@ std::size_t merge_and_cache(const rank_table& table, piece_cache& cache, const s
                             const piece_cache::key& key, Emit&& emit) {
   rank_t first[2] = {no_rank, no_rank};
   std::size_t count = 0;
-  bpe_encode_piece(table, p, n, [&](rank_t r) {
-    if (count < 2) first[count] = r;
-    ++count;
-    emit(r);
-  });
+  bpe_encode_piece(
+      table, p, n,
+      [&](rank_t r) {
+        if (count < 2) first[count] = r;
+        ++count;
+        emit(r);
+      },
+      piece_cache::max_piece_bytes);
   if (n <= piece_cache::max_piece_bytes) cache.store(key, count, first);
   return count;
 }

@@ -87,6 +87,35 @@ TEST(pretokenizer, the_pcre2_reference_agrees_with_tiktoken) {
         << c.family << ": \"" << printable(c.text) << "\"";
 }
 
+TEST(pretokenizer, every_short_string_over_a_mixed_alphabet_splits_as_the_pcre2_reference_does) {
+  // Exhaustive up to four symbols: ASCII letters of both cases, the contraction letters, prefix
+  // candidates (space, apostrophe, punctuation, newline), a digit, and non-ASCII upper, lower,
+  // modifier-letter and combining-mark code points: every branch of the scanners' ASCII fast
+  // paths meets every way its word can end (text end, ASCII, non-ASCII of each class).
+  const std::vector<std::string> alphabet = {" ", "a", "Z", "'", "s", "\n", "1", ".", "\u00C9", "\u00E9", "\u02B0", "\u0301"};
+  std::vector<std::string> texts = {""};
+  for (std::size_t length = 1, begin = 0; length <= 4; ++length) {
+    const std::size_t end = texts.size();
+    for (std::size_t k = begin; k < end; ++k)
+      for (const auto& symbol : alphabet) texts.push_back(texts[k] + symbol);
+    begin = end;
+  }
+  for (auto f : {pretokenizer_family::gpt2, pretokenizer_family::cl100k, pretokenizer_family::o200k}) {
+    const auto family = tokenmaxx::family_name(f);
+    const auto enc = tokenmaxx::get_encoding(encoding_of(family));
+    const tokenmaxx_test::reference_splitter reference(tokenmaxx::canonical_pattern(f));
+    std::size_t mismatches = 0;
+    for (std::size_t k = 1; k < texts.size() && mismatches < 5; ++k) {
+      const auto pieces = as_strings(texts[k], enc->pieces(texts[k]));
+      const auto expected = as_strings(texts[k], reference.split(texts[k]));
+      if (pieces != expected) {
+        ++mismatches;
+        ADD_FAILURE() << family << ": \"" << printable(texts[k]) << "\"";
+      }
+    }
+  }
+}
+
 TEST(pretokenizer, the_original_gpt2_pattern_splits_like_r50k) {
   // tiktoken says the GPT-2 release's pattern is equivalent to its r50k one; family_for_pattern maps
   // both to the gpt2 scanner, so they must split alike.

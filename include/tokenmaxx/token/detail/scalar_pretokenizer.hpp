@@ -195,6 +195,7 @@ inline std::size_t space_run_lookahead_end(const space_run& r, std::size_t i, st
 }
 
 inline bool is_ascii_ci(std::uint8_t b, char lower) { return (b | 0x20) == std::uint8_t(lower); }
+inline bool is_ascii_letter(std::uint8_t b) { return std::uint8_t((b | 0x20) - 'a') < 26; }
 
 // Case-insensitive contraction after an apostrophe at s[i]: 's 'd 'm 't 'll 've 're (and the long
 // s, U+017F, which case-folds to s). Returns the contraction's length, 0 if none. cl100k and
@@ -320,6 +321,27 @@ std::size_t o200k_word_end(Text& t, std::size_t i, std::uint8_t c, std::size_t l
   const std::uint8_t* s = t.s;
   const std::size_t n = t.n;
   const bool prefix_ok = !in_set(letter_classes, c) && c != cls_number && s[i] != '\r' && s[i] != '\n';
+  // ASCII fast path (most words of most text): an optional ASCII prefix, then an ASCII letter
+  // whose upper-case run ends at an ASCII byte. Both alternatives then reduce to the upper run
+  // followed by the lower-ish run (empty unless the run ends at a lower-case letter); any other
+  // start is decided by the general rules below.
+  if (s[i] < 0x80) {
+    std::size_t j = i;
+    if (!is_ascii_letter(s[i])) {
+      if (!prefix_ok || i + 1 >= n) return 0;  // no letter can follow: neither alternative matches
+      j = i + 1;
+      if (s[j] < 0x80 && !is_ascii_letter(s[j])) return 0;
+    }
+    if (s[j] < 0x80) {
+      const std::size_t upper_end = t.template run<set_of({cls_lu})>(j);
+      if (upper_end >= n) return n;  // (s[j] is upper-case here: a lower-case one ends the run at j)
+      if (s[upper_end] < 0x80) {
+        const bool lower_follows = s[upper_end] >= 'a' && s[upper_end] <= 'z';
+        const std::size_t m = lower_follows ? t.template run<lowerish_classes>(upper_end) : upper_end;
+        return Contractions ? m + contraction_length_ci(s, n, m) : m;
+      }
+    }
+  }
   // Alternative 1, prefix taken first, then without it.
   for (int take_prefix = prefix_ok ? 1 : 0; take_prefix >= 0; --take_prefix) {
     const std::size_t j = take_prefix ? i + len : i;

@@ -137,10 +137,12 @@ void for_each_scanned_piece(const pretokenizer& pre, std::string_view text, cons
 }
 
 // Merges a piece that the cache does not know, caches it when short, and returns its token count;
-// emit(r) receives its tokens.
+// emit(r) receives its tokens. `memo_from_bytes`: see bpe_encode_piece (counting passes the piece
+// cache's limit, since the piece cache then answers the piece; encoding passes 0, since the piece
+// cache keeps only two tokens of a piece and the merge memo the rest).
 template <class Emit>
 std::size_t merge_and_cache(const rank_table& table, piece_cache& cache, const std::uint8_t* p, std::size_t n,
-                            const piece_cache::key& key, Emit&& emit) {
+                            const piece_cache::key& key, Emit&& emit, std::size_t memo_from_bytes) {
   rank_t first[2] = {no_rank, no_rank};
   std::size_t count = 0;
   bpe_encode_piece(
@@ -150,7 +152,7 @@ std::size_t merge_and_cache(const rank_table& table, piece_cache& cache, const s
         ++count;
         emit(r);
       },
-      piece_cache::max_piece_bytes);
+      memo_from_bytes);
   if (n <= piece_cache::max_piece_bytes) cache.store(key, count, first);
   return count;
 }
@@ -159,7 +161,8 @@ std::size_t merge_and_cache(const rank_table& table, piece_cache& cache, const s
 inline std::size_t piece_count(const rank_table& table, piece_cache& cache, const std::uint8_t* s,
                                const scanned_piece& piece) {
   if (piece.cached_ntok) return piece.cached_ntok;
-  return merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, [](rank_t) {});
+  return merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, [](rank_t) {},
+                         piece_cache::max_piece_bytes);
 }
 
 // Emits the tokens of one scanned piece, from what the cache knew or computed (and then cached).
@@ -171,7 +174,7 @@ void piece_tokens(const rank_table& table, piece_cache& cache, const std::uint8_
     if (piece.cached_ntok == 2) emit(piece.cached_tokens[1]);
     return;
   }
-  merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, emit);
+  merge_and_cache(table, cache, s + piece.begin, piece.end - piece.begin, piece.key, emit, 0);
 }
 
 struct encoding_access {
